@@ -1,0 +1,34 @@
+"""Hypothesis profiles (pick with HYPOTHESIS_PROFILE=ci|dev|thorough) and shared fixtures."""
+
+import os
+import warnings
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "thorough",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _quiet_legacy_warnings():
+    """Legacy idioms warn by design; tests that check a warning use pytest.warns explicitly."""
+    import varshim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", varshim.LegacyTorchWarning)
+        yield

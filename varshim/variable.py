@@ -1,0 +1,205 @@
+"""`Variable`: the PyTorch 0.1-0.3 autograd wrapper, restored as a `torch.Tensor` subclass.
+
+Legacy rules live on the objects, not on torch: every torch operation that has a Variable among its
+inputs returns Variables (through `__torch_function__`), so they apply exactly where legacy code
+runs. Plain tensors never reach this module. Modern spelling: a tensor, `requires_grad_()`,
+`torch.no_grad()`.
+
+The 0.3 rules kept here (sources in docs/compatibility.md):
+- no 0-dim results: a Variable is at least of size (1,) (pytorch/pytorch v0.3.1, the 0.4.0
+  migration guide);
+- `volatile`: one volatile input makes an output volatile; volatile work records no graph
+  (`torch/csrc/autograd/function.cpp` `Function::flags`, v0.3.1);
+- `.data` is a tensor with legacy semantics (`varshim.legacy_data`), `.creator` is `grad_fn`.
+"""
+
+import torch
+
+from . import legacy_repr
+from .legacy_data import LegacyTensor
+from .warnings import warn_legacy
+
+__all__ = ["Variable"]
+
+_Tensor = torch.Tensor
+_TensorBase = torch._C.TensorBase
+_DisableSubclass = torch._C.DisableTorchFunctionSubclass
+_no_grad = torch.no_grad
+_REFUSED = object()  # sentinel default: `Variable()` without data
+
+# Getters that return stored tensors. `_base` keeps its identity for torch's own view checks; a
+# gradient is a Variable in 0.3, aliasing the real one so `x.grad.data.zero_()` still zeroes it.
+_BASE_GETTER = _Tensor._base.__get__
+_REFERENCES = frozenset({_BASE_GETTER, _Tensor.grad.__get__, _Tensor._grad.__get__})
+
+# Set once any volatile Variable exists; until then ops skip the volatile scan entirely.
+_volatile_seen = False
+
+
+class _VariableMeta(torch._C._TensorMeta):
+    # 0.3: `nn.Parameter` was a Variable subclass and plain tensors were not Variables.
+    def __instancecheck__(cls, instance):
+        return type.__instancecheck__(cls, instance) or (
+            cls is Variable and isinstance(instance, torch.nn.Parameter)
+        )
+
+
+class Variable(_Tensor, metaclass=_VariableMeta):
+    """`Variable(data, requires_grad=False, volatile=False)` with PyTorch 0.3 semantics."""
+
+    _volatile = False
+
+    def __new__(cls, data=_REFUSED, requires_grad=False, volatile=False, _grad_fn=None, name=None):
+        if data is _REFUSED:
+            raise TypeError("Variable() missing required argument 'data' (a tensor)")
+        if not isinstance(data, _Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if not isinstance(requires_grad, bool) or not isinstance(volatile, bool):
+            raise TypeError("Variable: requires_grad and volatile must be bools")
+        if volatile and requires_grad:
+            raise RuntimeError("Variable can't be volatile and require_grad at the same time!")
+        if requires_grad and not (data.is_floating_point() or data.is_complex()):
+            # 0.3 accepted integer data that required grad (arange and LongTensor lessons);
+            # modern autograd cannot differentiate integers, so the data becomes floats.
+            warn_legacy(
+                f"Variable({data.type()}, requires_grad=True): integer tensors cannot require "
+                "grad on modern torch; varshim made a float copy. Write "
+                "torch.arange(..., dtype=torch.float32) or x.float().requires_grad_()."
+            )
+            data = data.to(torch.get_default_dtype())
+        else:
+            warn_legacy(
+                "Variable(t) is a no-op since PyTorch 0.4: use the tensor t itself "
+                "(t.requires_grad_() for requires_grad=True)."
+            )
+        with _DisableSubclass():
+            if data.dim() == 0:
+                data = data.reshape(1)
+            variable = _Tensor._make_subclass(cls, data, requires_grad)
+        if volatile:
+            warn_legacy("volatile=True was removed in PyTorch 0.4: run the code under `with torch.no_grad():`.")
+            _mark_volatile(variable)
+        return variable
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        if func in _REFERENCES:
+            with _DisableSubclass():
+                result = func(*args, **kwargs)
+                # Stored tensors (a gradient the caller may also hold plainly) are aliased, never re-classed.
+                return result if func is _BASE_GETTER or result is None else result.as_subclass(Variable)
+        volatile = _volatile_seen and _any_volatile(args, kwargs)
+        with _DisableSubclass():
+            if volatile:
+                with _no_grad():
+                    result = func(*args, **kwargs)
+            else:
+                result = func(*args, **kwargs)
+            return _wrap(result, volatile, args, kwargs)
+
+    # -- legacy attributes -------------------------------------------------------------------
+
+    @property
+    def data(self):
+        """The wrapped tensor, with 0.3 Tensor semantics (`varshim.legacy_data`)."""
+        with _DisableSubclass():
+            data = _TensorBase.data.__get__(self)  # a fresh detached alias on every access
+        data.__class__ = LegacyTensor
+        return data
+
+    @data.setter
+    def data(self, value):
+        with _DisableSubclass():
+            _TensorBase.data.__set__(self, value)
+
+    @property
+    def volatile(self):
+        """0.1-0.3: True when this Variable (or any input it came from) was volatile."""
+        return self._volatile
+
+    @volatile.setter
+    def volatile(self, value):
+        if not isinstance(value, bool):
+            raise RuntimeError("volatile must be a bool")
+        if not self.is_leaf:
+            raise RuntimeError("volatile can only be set on leaf variables")
+        if value:
+            warn_legacy("volatile was removed in PyTorch 0.4: run the code under `with torch.no_grad():`.")
+            _mark_volatile(self)
+        else:
+            self.__dict__.pop("_volatile", None)
+
+    @property
+    def creator(self):
+        """0.1.12's name for `grad_fn` (None for leaves and volatile results)."""
+        warn_legacy("Variable.creator was renamed grad_fn in PyTorch 0.2: write x.grad_fn.")
+        return self.grad_fn
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=None, retain_variables=None, inputs=None):
+        """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
+        from .backward import legacy_backward
+
+        legacy_backward(
+            (self,), (gradient,), retain_graph, create_graph, retain_variables=retain_variables, inputs=inputs
+        )
+
+    def register_hook(self, hook):
+        if self._volatile:
+            raise RuntimeError("cannot register a hook on a volatile variable")
+        return super().register_hook(hook)
+
+    def __repr__(self, *, tensor_contents=None):
+        return legacy_repr.variable_repr(self)
+
+    __str__ = __repr__
+
+
+def _mark_volatile(variable):
+    global _volatile_seen
+    _volatile_seen = True
+    variable._volatile = True
+
+
+def _is_volatile(value):
+    return type(value) is Variable and value._volatile
+
+
+def _any_volatile(args, kwargs):
+    for group in (args, kwargs.values()) if kwargs else (args,):
+        for arg in group:
+            if _is_volatile(arg):
+                return True
+            if type(arg) in (list, tuple) and any(map(_is_volatile, arg)):
+                return True
+    return False
+
+
+def _wrap(result, volatile, args, kwargs):
+    """Make torch results Variables with the 0.3 rules; runs with subclass dispatch disabled."""
+    kind = type(result)
+    if kind is _Tensor or kind is LegacyTensor:
+        if _is_argument(result, args, kwargs):
+            return result  # in-place or no-op on a tensor the caller owns: it keeps its class
+        if result.dim() == 0:
+            result = result.unsqueeze(0)  # its backward squeezes, so legacy gradients pass unchanged
+        # A fresh result nobody else holds: re-class it in place. `as_subclass` would add an
+        # AliasBackward node per op to the graph.
+        result.__class__ = Variable
+        if volatile:
+            result._volatile = True
+        return result
+    if kind is Variable or result is None:
+        return result
+    if isinstance(result, (tuple, list)) and kind is not torch.Size:
+        items = [_wrap(item, volatile, args, kwargs) for item in result]
+        return kind(*items) if hasattr(kind, "_fields") else kind(items)
+    return result
+
+
+def _is_argument(result, args, kwargs):
+    for arg in args:
+        if arg is result:
+            return True
+    return bool(kwargs) and any(value is result for value in kwargs.values())
