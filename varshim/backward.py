@@ -20,7 +20,8 @@ from .warnings import warn_legacy
 
 __all__ = ["backward", "grad", "legacy_backward"]
 
-_modern_backward = torch.autograd.backward
+_DisableSubclass = torch._C.DisableTorchFunctionSubclass
+modern_backward = torch.autograd.backward
 _modern_grad = torch.autograd.grad
 
 
@@ -28,7 +29,7 @@ def backward(*args, **kwargs):
     """`torch.autograd.backward` accepting the 0.1-0.3 names; modern calls pass straight through."""
     if "variables" in kwargs or "retain_variables" in kwargs or _has_variable(args[0] if args else kwargs.get("tensors")):
         return _legacy_backward_call(*args, **kwargs)
-    return _modern_backward(*args, **kwargs)
+    return modern_backward(*args, **kwargs)
 
 
 def grad(*args, **kwargs):
@@ -97,20 +98,23 @@ def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None,
         create_graph = _any_differentiable_variable(grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
-    grads = _make_grads(tensors, grad_tensors)
-    mismatched = [i for i, (t, g) in enumerate(zip(tensors, grads)) if g is not None and g.shape != t.shape]
-    if not mismatched:
-        _modern_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
-        return
-    for i in mismatched:
-        warn_legacy(
-            f"backward() got a gradient of shape {list(grads[i].shape)} for an output of shape "
-            f"{list(tensors[i].shape)}; PyTorch <= 0.4.0 passed it on unchecked and varshim does too. "
-            "Write a gradient of the output's shape, e.g. out.backward(torch.ones_like(out))."
-        )
-    if inputs is not None:
-        raise RuntimeError("backward(inputs=...) cannot be combined with a legacy mis-shaped gradient")
-    _lenient_backward(tensors, grads, retain_graph, create_graph)
+    # Subclass dispatch off: every `.shape` or `.requires_grad` of a Variable would otherwise be a
+    # trip through `Variable.__torch_function__`, and torch's own backward would re-dispatch.
+    with _DisableSubclass():
+        grads = _make_grads(tensors, grad_tensors)
+        mismatched = [i for i, (t, g) in enumerate(zip(tensors, grads)) if g is not None and g.shape != t.shape]
+        if not mismatched:
+            modern_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+            return
+        for i in mismatched:
+            warn_legacy(
+                f"backward() got a gradient of shape {list(grads[i].shape)} for an output of shape "
+                f"{list(tensors[i].shape)}; PyTorch <= 0.4.0 passed it on unchecked and varshim does too. "
+                "Write a gradient of the output's shape, e.g. out.backward(torch.ones_like(out))."
+            )
+        if inputs is not None:
+            raise RuntimeError("backward(inputs=...) cannot be combined with a legacy mis-shaped gradient")
+        _lenient_backward(tensors, grads, retain_graph, create_graph)
 
 
 def _as_tuple(value):
@@ -184,7 +188,7 @@ def _lenient_backward(roots, grads, retain_graph, create_graph):
             edges.append(GradientEdge(node, input_nr))
             edge_grads.append(value)
     if edges:
-        _modern_backward(edges, edge_grads, retain_graph, create_graph)
+        modern_backward(edges, edge_grads, retain_graph, create_graph)
 
 
 def _accumulate(pending, node, input_nr, value):

@@ -139,9 +139,11 @@ class Variable(_Tensor, metaclass=_VariableMeta):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=None, retain_variables=None, inputs=None):
         """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
-        from .backward import legacy_backward
-
-        legacy_backward(
+        if gradient is None and retain_variables is None and create_graph is None and not self._volatile:
+            with _DisableSubclass():  # the common `loss.backward()`: nothing legacy to decide
+                _backward.modern_backward(self, None, retain_graph, False, inputs=inputs)
+            return
+        _backward.legacy_backward(
             (self,), (gradient,), retain_graph, create_graph, retain_variables=retain_variables, inputs=inputs
         )
 
@@ -203,3 +205,6 @@ def _is_argument(result, args, kwargs):
         if arg is result:
             return True
     return bool(kwargs) and any(value is result for value in kwargs.values())
+
+
+from . import backward as _backward  # noqa: E402  (backward.py builds on Variable)

@@ -1,0 +1,255 @@
+"""Core overhead of varshim, as ratios against plain torch measured in the same run.
+
+    python benchmarks/bench_core.py [--quick]
+
+1. Modern code with varshim installed vs uninstalled (interleaved in one process: installing is
+   the only thing `import varshim` does to torch). Target <= 1.02x.
+2. Legacy code under varshim vs the same computation written the modern way on plain torch:
+   tiny graph loop <= 1.3x, MLP training step <= 1.03x, per-character RNN step <= 1.3x.
+3. Volatile inference peak memory vs `torch.no_grad()` (12-layer MLP, subprocesses). Target <= 1.05x.
+4. `import varshim` time after `import torch` (subprocesses). Target <= 50 ms.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import torch
+
+import varshim
+from varshim import Variable
+
+torch.set_num_threads(1)
+warnings.simplefilter("ignore")
+
+
+def timed(function, repeat, number):
+    """Median over `repeat` rounds of the mean time of `number` calls, in microseconds."""
+    rounds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        rounds.append((time.perf_counter() - start) / number * 1e6)
+    return statistics.median(rounds)
+
+
+def compare(name, candidate, baseline, repeat, number, target):
+    # Interleave the two so drifts of a shared machine hit both alike.
+    candidate_times, baseline_times = [], []
+    for _ in range(repeat):
+        baseline_times.append(timed(baseline, 1, number))
+        candidate_times.append(timed(candidate, 1, number))
+    cand, base = statistics.median(candidate_times), statistics.median(baseline_times)
+    ratio = cand / base
+    verdict = "ok" if ratio <= target else "OVER"
+    print(f"{name:<44} {base:10.2f} us {cand:10.2f} us {ratio:7.3f}x  (target <= {target}x) {verdict}")
+    return ratio
+
+
+# -- 1. modern code, varshim installed or not ------------------------------------------------------
+
+
+def modern_workloads():
+    mlp = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    optimizer = torch.optim.SGD(mlp.parameters(), lr=0.01)
+    inputs, targets = torch.randn(32, 64), torch.randint(0, 10, (32,))
+
+    def tiny_graph():
+        x = torch.ones(3, requires_grad=True)
+        ((x * 2 + 1).sum()).backward()
+
+    def mlp_step():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(mlp(inputs), targets).backward()
+        optimizer.step()
+
+    values = torch.randn(16)
+
+    def indexing_cat_len_backward():
+        x = values.clone().requires_grad_()
+        parts = [x[i] * 2 for i in range(4)]
+        total = torch.stack(parts).sum() + len(x)
+        torch.cat([x[:2], x[2:]]).sum().add(total).backward()
+
+    return {"tiny graph": tiny_graph, "MLP step": mlp_step, "indexing/cat/len/backward": indexing_cat_len_backward}
+
+
+def toggled(function, install):
+    def run():
+        (varshim.install if install else varshim.uninstall)()
+        function()
+
+    return run
+
+
+# -- 2. legacy code under varshim vs modern code on plain torch ------------------------------------
+
+
+def legacy_vs_modern():
+    def legacy_tiny():
+        x = Variable(torch.ones(3), requires_grad=True)
+        y = (x * 2 + 1).sum()
+        y.backward()
+        return y.data[0]
+
+    def modern_tiny():
+        x = torch.ones(3, requires_grad=True)
+        y = (x * 2 + 1).sum()
+        y.backward()
+        return y.item()
+
+    torch.manual_seed(0)
+    mlp = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    optimizer = torch.optim.SGD(mlp.parameters(), lr=0.01)
+    images, labels = torch.randn(64, 784), torch.randint(0, 10, (64,))
+
+    def legacy_mlp():
+        inputs, targets = Variable(images), Variable(labels)
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(mlp(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        return loss.data[0]
+
+    def modern_mlp():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(mlp(images), labels)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    # The char-RNN tutorial (2017): a hand-written RNN cell stepped one character at a time.
+    class CharRNN(torch.nn.Module):
+        def __init__(self, n_letters=57, hidden=128, n_categories=18):
+            super().__init__()
+            self.hidden_size = hidden
+            self.i2h = torch.nn.Linear(n_letters + hidden, hidden)
+            self.i2o = torch.nn.Linear(n_letters + hidden, n_categories)
+
+        def forward(self, letter, hidden):
+            combined = torch.cat((letter, hidden), 1)
+            return torch.nn.functional.log_softmax(self.i2o(combined), dim=1), self.i2h(combined)
+
+    rnn = CharRNN()
+    letters = torch.zeros(6, 1, 57)
+    for i in range(6):
+        letters[i, 0, i * 7] = 1
+    category = torch.tensor([3])
+
+    def legacy_rnn():
+        line, target = Variable(letters), Variable(category)
+        hidden = Variable(torch.zeros(1, rnn.hidden_size))
+        rnn.zero_grad()
+        for i in range(line.size()[0]):
+            output, hidden = rnn(line[i], hidden)
+        loss = torch.nn.functional.nll_loss(output, target)
+        loss.backward()
+        for p in rnn.parameters():
+            p.data.add_(p.grad.data, alpha=-0.005)
+        return loss.data[0]
+
+    def modern_rnn():
+        hidden = torch.zeros(1, rnn.hidden_size)
+        rnn.zero_grad()
+        for i in range(letters.size(0)):
+            output, hidden = rnn(letters[i], hidden)
+        loss = torch.nn.functional.nll_loss(output, category)
+        loss.backward()
+        with torch.no_grad():
+            for p in rnn.parameters():
+                p.add_(p.grad, alpha=-0.005)
+        return loss.item()
+
+    return [
+        ("tiny graph loop", legacy_tiny, modern_tiny, 1.3),
+        ("MLP training step", legacy_mlp, modern_mlp, 1.03),
+        ("per-character RNN step", legacy_rnn, modern_rnn, 1.3),
+    ]
+
+
+# -- 3. volatile inference memory, 4. import time (subprocesses) -----------------------------------
+
+_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import resource, sys, warnings
+    import torch
+    warnings.simplefilter("ignore")
+    mode = sys.argv[1]
+    if mode != "plain":
+        import varshim
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    layers = []
+    for _ in range(12):
+        layers += [torch.nn.Linear(1024, 1024), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers)
+    batch = torch.randn(2048, 1024)
+    for _ in range(2):  # warm the allocator so both runs start from the same state
+        with torch.no_grad():
+            model(batch)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if mode == "no_grad":
+        with torch.no_grad():
+            out = model(batch)
+    elif mode == "volatile":
+        out = model(varshim.Variable(batch, volatile=True))
+    else:  # modern torch ignores volatile: the graph is recorded
+        out = model(torch.autograd.Variable(batch))
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(after - before)
+    """
+)
+
+
+def peak_memory_kib(mode):
+    result = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, mode], capture_output=True, text=True, check=True)
+    return int(result.stdout.split()[-1])
+
+
+def import_time_ms(repeat):
+    script = (
+        "import time; import torch; start = time.perf_counter(); import varshim; "
+        "print((time.perf_counter() - start) * 1000)"
+    )
+    times = [
+        float(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeat)
+    ]
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    options = parser.parse_args()
+    repeat = 5 if options.quick else 15
+    print(f"torch {torch.__version__}, varshim {varshim.__version__}, 1 thread\n")
+    print(f"{'workload':<44} {'baseline':>13} {'candidate':>13} {'ratio':>8}")
+
+    print("-- modern code: varshim installed (candidate) vs uninstalled (baseline)")
+    for name, workload in modern_workloads().items():
+        workload()
+        compare(name, toggled(workload, True), toggled(workload, False), repeat, 200, 1.02)
+    varshim.install()
+
+    print("-- legacy code under varshim (candidate) vs modern code on plain torch (baseline)")
+    for name, legacy, modern, target in legacy_vs_modern():
+        legacy(), modern()
+        compare(name, legacy, modern, repeat, 100 if "MLP" in name else 300, target)
+
+    print("-- volatile inference, 12-layer MLP: peak memory growth during the forward pass")
+    no_grad, volatile, ignored = (peak_memory_kib(mode) for mode in ("no_grad", "volatile", "modern_volatile"))
+    print(f"no_grad {no_grad / 1024:.1f} MiB, varshim volatile {volatile / 1024:.1f} MiB "
+          f"({volatile / no_grad:.3f}x, target <= 1.05x), modern torch's ignored volatile "
+          f"{ignored / 1024:.1f} MiB ({ignored / no_grad:.2f}x)")
+
+    print(f"-- import varshim after import torch: {import_time_ms(3 if options.quick else 7):.1f} ms (target <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
