@@ -8,6 +8,7 @@ v0.3.1 `torch/tensor.py`; the 0.4.0 migration guide). Modern spelling: `.item()`
 import torch
 
 from . import legacy_repr
+from .legacy_ops import OVERRIDES as _OVERRIDES
 from .warnings import warn_legacy
 
 __all__ = ["LegacyTensor"]
@@ -25,7 +26,7 @@ class LegacyTensor(_Tensor):
         if not all(issubclass(cls, t) for t in types):
             return NotImplemented  # a Variable among the arguments decides
         with _DisableSubclass():
-            result = func(*args, **(kwargs or {}))
+            result = _OVERRIDES.get(func, func)(*args, **(kwargs or {}))  # 0.3 meanings: varshim.legacy_ops
             return _wrap(result, func, args)
 
     def __repr__(self, *, tensor_contents=None):

@@ -16,6 +16,7 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
 import torch
 
 from . import legacy_repr
+from .legacy_ops import OVERRIDES as _OVERRIDES
 from .legacy_data import LegacyTensor
 from .warnings import warn_legacy
 
@@ -91,12 +92,13 @@ class Variable(_Tensor, metaclass=_VariableMeta):
                 # Stored tensors (a gradient the caller may also hold plainly) are aliased, never re-classed.
                 return result if func is _BASE_GETTER or result is None else result.as_subclass(Variable)
         volatile = _volatile_seen and _any_volatile(args, kwargs)
+        call = _OVERRIDES.get(func, func)  # ops whose 0.3 meaning differs (varshim.legacy_ops)
         with _DisableSubclass():
             if volatile:
                 with _no_grad():
-                    result = func(*args, **kwargs)
+                    result = call(*args, **kwargs)
             else:
-                result = func(*args, **kwargs)
+                result = call(*args, **kwargs)
             return _wrap(result, volatile, args, kwargs)
 
     # -- legacy attributes -------------------------------------------------------------------
