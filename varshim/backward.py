@@ -174,7 +174,13 @@ def _lenient_backward(roots, grads, retain_graph, create_graph):
                     "PyTorch 0.3 stored it as is; modern tensors cannot. Pass a gradient of the output's shape."
                 )
             inputs = [buffer.get(i) for i in range(len(node._input_metadata))]
-            outputs = node(*inputs)
+            try:
+                outputs = node(*inputs)
+            except RuntimeError as error:  # 0.3 failed in the backward kernel too; name the cause
+                raise RuntimeError(
+                    f"a legacy mis-shaped gradient failed in {node.name()}: {error}. PyTorch <= 0.4.0 passed "
+                    "root gradients on unchecked; pass a gradient of the output's shape."
+                ) from None
             outputs = outputs if isinstance(outputs, tuple) else (outputs,)
             for (next_node, input_nr), output_grad in zip(node.next_functions, outputs):
                 if next_node is None:
