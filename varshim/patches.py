@@ -7,8 +7,9 @@ tensors.
 
 import torch
 import torch.autograd.variable
+from torch.utils.data import TensorDataset
 
-from . import backward
+from . import backward, datasets
 from .variable import Variable
 
 __all__ = ["Patch", "PATCHES"]
@@ -54,4 +55,7 @@ PATCHES = (
     Patch("variable-module", torch.autograd.variable, "Variable", Variable),
     Patch("autograd-backward", torch.autograd, "backward", backward.backward),
     Patch("autograd-grad", torch.autograd, "grad", backward.grad),
+    Patch("tensordataset-keywords", TensorDataset, "__init__", datasets.tensor_dataset_init),
+    Patch("tensordataset-data-tensor", TensorDataset, "data_tensor", datasets.data_tensor),
+    Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", datasets.target_tensor),
 )
