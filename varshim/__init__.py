@@ -11,10 +11,11 @@ Plain tensors keep modern behavior; legacy rules follow `Variable` objects. `uni
 import contextlib
 
 from .patches import PATCHES
+from .serialization import trust
 from .variable import Variable
 from .warnings import LegacyTorchWarning
 
-__all__ = ["Variable", "install", "uninstall", "legacy", "LegacyTorchWarning", "__version__"]
+__all__ = ["Variable", "install", "uninstall", "legacy", "trust", "LegacyTorchWarning", "__version__"]
 __version__ = "0.1.0"
 
 

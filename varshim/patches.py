@@ -9,7 +9,7 @@ import torch
 import torch.autograd.variable
 from torch.utils.data import TensorDataset
 
-from . import backward, datasets
+from . import backward, datasets, serialization
 from .variable import Variable
 
 __all__ = ["Patch", "PATCHES"]
@@ -58,4 +58,6 @@ PATCHES = (
     Patch("tensordataset-keywords", TensorDataset, "__init__", datasets.tensor_dataset_init),
     Patch("tensordataset-data-tensor", TensorDataset, "data_tensor", datasets.data_tensor),
     Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", datasets.target_tensor),
+    Patch("torch-save", torch, "save", serialization.save),
+    Patch("torch-load", torch, "load", serialization.load),
 )
