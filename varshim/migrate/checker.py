@@ -1,0 +1,102 @@
+"""`check`: one walk over the standard `ast` of a file, every rule dispatched by node type."""
+
+import ast
+
+from .analysis import Analysis, Scope
+from .rule import Finding
+from .rules import ASYNC, RULES
+
+__all__ = ["check_source", "check_tree", "prepare", "CheckContext", "parse_failure"]
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+class CheckContext:
+    """What a rule sees at a node: the analysis, the current scope and the chain of parents."""
+
+    def __init__(self, analysis, source_lines, rules):
+        self.analysis = analysis
+        self.lines = source_lines
+        self.scope = None
+        self.parents = []
+        self.findings = []
+        self._dispatch = {}
+        for rule in rules:
+            for node_type in rule.nodes:
+                self._dispatch.setdefault(node_type, []).append(rule)
+
+    def parent(self, level=1):
+        return self.parents[-level] if len(self.parents) >= level else None
+
+    def column(self, line, col):
+        """ast columns count UTF-8 bytes; findings and libcst count characters."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return col if text.isascii() else len(text.encode()[:col].decode(errors="replace"))
+
+    def finding(self, rule, node, message, *, fixable=False, suggestion="", anchor=None, data=None):
+        col = self.column(node.lineno, node.col_offset)
+        anchor_node = node if anchor is None else anchor[1]
+        anchor_type = type(node).__name__ if anchor is None else anchor[0]
+        key = (anchor_type, anchor_node.lineno, self.column(anchor_node.lineno, anchor_node.col_offset))
+        if anchor_type != "ClassDef":  # a class's end is where its body's trailing comments end
+            end = anchor_node.end_lineno
+            key += (end, self.column(end, anchor_node.end_col_offset))
+        return Finding(
+            rule.code, node.lineno, col, message, fixable=fixable, suggestion=suggestion,
+            anchor=key, data=data or {},
+        )
+
+    def walk(self, node):
+        rules = self._dispatch.get(type(node))
+        if rules:
+            for rule in rules:
+                self.findings.extend(rule.check(node, self))
+        scope = self.scope
+        if isinstance(node, _SCOPES):
+            self.scope = Scope(node, scope)
+        self.parents.append(node)
+        for child in ast.iter_child_nodes(node):
+            self.walk(child)
+        self.parents.pop()
+        self.scope = scope
+
+
+def parse_failure(error):
+    line = error.lineno or 1
+    col = max((error.offset or 1) - 1, 0)
+    return Finding("VS001", line, col, f"cannot parse this file: {error.msg}; fix the syntax, then re-run")
+
+
+def check_tree(tree, source, rules=RULES, module=None):
+    """Findings of `rules` in a parsed module; `module` supplies imports and globals (notebooks)."""
+    module = module or tree
+    context = CheckContext(Analysis(module), source.split("\n"), rules)
+    context.scope = Scope(module, None)
+    context.walk(tree)
+    return context.findings
+
+
+def prepare(source):
+    """(VS601 findings, the text after the `async=` pre-pass, its ast or the VS001 finding)."""
+    found = ASYNC.scan(source)
+    text = ASYNC.rewrite(source) if found else source
+    try:
+        return found, text, ast.parse(text)
+    except (SyntaxError, ValueError) as error:
+        return found, text, parse_failure(error if isinstance(error, SyntaxError) else SyntaxError(str(error)))
+
+
+def check_source(source, rules=RULES, module=None, prepared=None):
+    """Findings in one source text, parse failures included (as VS001), sorted by position.
+
+    `module` (notebooks) is the ast whose imports and globals the text sees; `prepared` is what
+    `prepare(source)` returned, when the caller already has it.
+    """
+    found, text, tree = prepared or prepare(source)
+    findings = list(found) if ASYNC in rules else []
+    if isinstance(tree, Finding):
+        return findings + [tree]
+    if module is not None or "torch" in text or "Variable" in text:  # no torch: nothing legacy
+        findings.extend(check_tree(tree, text, rules, module))
+    findings.sort(key=lambda f: (f.line, f.col, f.code))
+    return findings

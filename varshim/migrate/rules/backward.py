@@ -1,0 +1,113 @@
+"""backward (VS3xx): `retain_variables=`, `autograd.backward(variables=, grad_variables=)`,
+`loss.backward(torch.ones(1))`.
+
+Legacy: pytorch/pytorch v0.3.1 torch/autograd/__init__.py and torch/autograd/variable.py
+(`retain_variables` deprecated in 0.2, removed in 0.4); 0.4.0 torch/autograd/__init__.py renamed
+`variables`/`grad_variables` to `tensors`/`grad_tensors`. Since 1.3 (pytorch/pytorch#25349) a root
+gradient must have the root's shape, so a size-(1,) `torch.ones(1)` fails on a 0-dim loss.
+"""
+
+import ast
+
+import libcst as cst
+
+from ..edits import last_arg_fixed
+from ..rule import Rule
+
+__all__ = ["RetainVariables", "BackwardKeywords", "BackwardOnes"]
+
+_RENAMES = {"variables": "tensors", "grad_variables": "grad_tensors"}
+_ONES = frozenset({"torch.ones", "torch.Tensor", "torch.FloatTensor", "torch.DoubleTensor"})
+
+
+def _is_backward(call, analysis):
+    func = call.func
+    return (isinstance(func, ast.Attribute) and func.attr == "backward") or (
+        analysis.qualify(func) == "torch.autograd.backward"
+    )
+
+
+class RetainVariables(Rule):
+    code = "VS301"
+    title = "backward(retain_variables=...)"
+    modern = "backward(retain_graph=...)"
+    nodes = (ast.keyword,)
+
+    def check(self, node, context):
+        call = context.parent()
+        if node.arg != "retain_variables" or not isinstance(call, ast.Call) or not _is_backward(call, context.analysis):
+            return
+        message = "retain_variables was renamed in 0.2 and removed in 0.4: write retain_graph="
+        both = any(k.arg == "retain_graph" for k in call.keywords)
+        yield context.finding(self, node, message, fixable=not both, suggestion="retain_graph=..." if both else "")
+
+    def fix(self, node, finding):
+        return node.with_changes(keyword=cst.Name("retain_graph"))
+
+
+class BackwardKeywords(Rule):
+    code = "VS302"
+    title = "autograd.backward(variables=, grad_variables=)"
+    modern = "autograd.backward(tensors=, grad_tensors=)"
+    nodes = (ast.keyword,)
+
+    def check(self, node, context):
+        call = context.parent()
+        if node.arg not in _RENAMES or not isinstance(call, ast.Call):
+            return
+        if context.analysis.qualify(call.func) != "torch.autograd.backward":
+            return
+        yield context.finding(
+            self, node, f"autograd.backward's {node.arg}= was renamed in 0.4: write {_RENAMES[node.arg]}=",
+            fixable=True,
+        )
+
+    def fix(self, node, finding):
+        return node.with_changes(keyword=cst.Name(_RENAMES[node.keyword.value]))
+
+
+class BackwardOnes(Rule):
+    code = "VS303"
+    title = "loss.backward(torch.ones(1))"
+    modern = "loss.backward()"
+    nodes = (ast.Call,)
+
+    def check(self, node, context):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "backward"):
+            return
+        gradient = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "gradient"), None)
+        if gradient is None or not self._is_one(gradient, context):
+            return
+        receiver = ast.unparse(func.value)
+        message = f"a size-(1,) gradient no longer matches a 0-dim loss: write {receiver}.backward()"
+        if context.analysis.is_scalar(func.value, context.scope):
+            yield context.finding(self, node, message, fixable=True)
+        else:
+            yield context.finding(self, node, message + " if it holds one value", suggestion=f"{receiver}.backward()")
+
+    def _is_one(self, node, context):
+        analysis = context.analysis
+        if isinstance(node, ast.Name):
+            values = context.scope.values(node.id)
+            return bool(values) and len(values) == 1 and values[0] is not None and self._is_one(values[0], context)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cuda" and not node.args:
+            return self._is_one(node.func.value, context)
+        if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+            return False
+        qualified = analysis.qualify(node.func)
+        if qualified not in _ONES:
+            return False
+        arg = node.args[0]
+        if qualified == "torch.ones":
+            return isinstance(arg, ast.Constant) and arg.value == 1
+        return (isinstance(arg, ast.List) and len(arg.elts) == 1 and isinstance(arg.elts[0], ast.Constant)
+                and arg.elts[0].value == 1)
+
+    def fix(self, node, finding):
+        args = list(node.args)
+        if args and args[0].keyword is None:
+            args = args[1:]
+        else:
+            args = [a for a in args if a.keyword is None or a.keyword.value != "gradient"]
+        return node.with_changes(args=last_arg_fixed(args))
