@@ -426,3 +426,12 @@ def test_repr_reproduces_values_type_and_size(t):
 def _scale_of(text):
     match = re.search(r"^ *(\S+) \*$", text, re.MULTILINE)
     return Decimal(match.group(1)) if match else Decimal(1)
+
+
+def test_set_printoptions_applies_as_in_0_3():
+    # 0.3's torch.set_printoptions set the options its printer read; legacy scripts rely on it.
+    torch.set_printoptions(precision=2)
+    try:
+        assert legacy_repr.tensor_repr(torch.tensor([1.23456, 2.5])) == "\n   1.23\n   2.50\n[torch.FloatTensor of size 2]\n"
+    finally:
+        torch.set_printoptions(precision=4)

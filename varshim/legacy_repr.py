@@ -23,16 +23,9 @@ _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 
 
-class _PrintOptions:
-    """0.3.1's own `PRINT_OPTS` defaults (independent of modern `torch.set_printoptions`)."""
-
-    precision = 4
-    threshold = 1000
-    edgeitems = 3
-    linewidth = 80
-
-
-PRINT_OPTS = _PrintOptions()
+# 0.3's `torch.set_printoptions` set these same options, and modern torch's defaults equal 0.3's
+# (precision 4, threshold 1000, edgeitems 3, linewidth 80): a legacy script's call still applies.
+PRINT_OPTS = torch._tensor_str.PRINT_OPTS
 SCALE_FORMAT = "{:.5e} *\n"
 
 # 0.3 had one tensor class per dtype; bool did not exist (masks were ByteTensors).
