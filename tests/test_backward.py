@@ -6,6 +6,9 @@ import torch
 
 from varshim import LegacyTorchWarning, Variable
 
+# torch's own advice when backward(create_graph=True) runs, which these tests do on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
+
 
 def _seed_graph(values=(1.0, 1.0)):
     """The seed lesson: o = 1/2 * sum(5 * (x + 1) ** 2)."""
