@@ -10,6 +10,7 @@ Plain tensors keep modern behavior; legacy rules follow `Variable` objects. `uni
 
 import contextlib
 
+from .ipython import load_ipython_extension, unload_ipython_extension  # `%load_ext varshim`
 from .patches import PATCHES
 from .serialization import trust
 from .variable import Variable
