@@ -9,7 +9,7 @@ import torch
 import torch.autograd.variable
 from torch.utils.data import TensorDataset
 
-from . import backward, datasets, serialization
+from . import backward, datasets, legacy_dtypes, serialization
 from .variable import Variable
 
 __all__ = ["Patch", "PATCHES"]
@@ -60,4 +60,5 @@ PATCHES = (
     Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", datasets.target_tensor),
     Patch("torch-save", torch, "save", serialization.save),
     Patch("torch-load", torch, "load", serialization.load),
+    Patch("arange-legacy-float", torch, "arange", legacy_dtypes.arange),
 )
