@@ -92,6 +92,8 @@ def _check_uses(tree, classes):
             entry = classes[child.id]
             if isinstance(parent, ast.Attribute) and parent.attr == "apply":
                 continue
+            if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "super":
+                continue  # super(Fn, self) in its own methods
             if isinstance(parent, ast.Call) and parent.func is child and not parent.args and not parent.keywords:
                 continue  # `Fn()`; whether it is called at once is checked at the call
             if isinstance(parent, ast.Call) and parent.func is child:

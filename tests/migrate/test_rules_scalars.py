@@ -1,0 +1,47 @@
+"""VS2xx: loss.data[0] and loss[0] on one-element results."""
+
+from rulecase import RuleCase
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+
+class TestDataIndex(RuleCase):
+    CODE = "VS201"
+
+    def test_losses_and_reductions_become_item(self):
+        self.assertRewrite(
+            HEADER + "loss = F.nll_loss(out, y)\ntotal += loss.data[0]\nc = (p == y).sum().data[0]\n",
+            HEADER + "loss = F.nll_loss(out, y)\ntotal += loss.item()\nc = (p == y).sum().item()\n",
+        )
+
+    def test_criterion_modules_and_arithmetic(self):
+        self.assertRewrite(
+            HEADER + "crit = nn.MSELoss()\nloss = crit(a, b) + 0.5 * crit(c, d)\nprint(loss.data[0])\n",
+            HEADER + "crit = nn.MSELoss()\nloss = crit(a, b) + 0.5 * crit(c, d)\nprint(loss.item())\n",
+        )
+
+    def test_accumulated_scalar_names(self):
+        self.assertRewrite(
+            HEADER + "def f():\n    loss = 0\n    loss += F.mse_loss(a, b)\n    return loss.data[0]\n",
+            HEADER + "def f():\n    loss = 0\n    loss += F.mse_loss(a, b)\n    return loss.item()\n",
+        )
+
+    def test_unknown_shape_needs_a_human(self):
+        self.assertUnchanged(HEADER + "first = x.data[0]\n", ["VS201 line 4"])
+        # a loss kept per element is not one value
+        self.assertUnchanged(HEADER + "l = F.mse_loss(a, b, reduce=False)\nv = l.data[0]\n", ["VS201 line 5"])
+        self.assertUnchanged(HEADER + "s = x.sum(1)\nv = s.data[0]\n", ["VS201 line 5"])
+
+    def test_modern_item_and_other_indices_unchanged(self):
+        self.assertUnchanged(HEADER + "loss = F.nll_loss(out, y)\nv = loss.item()\nw = x.data[1]\n")
+
+
+class TestScalarIndex(RuleCase):
+    CODE = "VS202"
+
+    def test_index_zero_of_a_loss(self):
+        self.assertRewrite(HEADER + "loss = F.cross_entropy(o, y)\nprint(loss[0])\n",
+                           HEADER + "loss = F.cross_entropy(o, y)\nprint(loss.item())\n")
+
+    def test_index_zero_of_unknown_values_is_not_an_idiom(self):
+        self.assertUnchanged(HEADER + "row = x[0]\nfirst = batch[0]\n")
