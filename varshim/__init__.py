@@ -44,8 +44,11 @@ def legacy():
     try:
         yield
     finally:
+        # by state at entry, not by "what this block applied": an uninstall() inside the block is undone too
         for patch in reversed(PATCHES):
-            if patch not in applied_before:
+            if patch in applied_before:
+                patch.apply()
+            else:
                 patch.revert()
 
 
