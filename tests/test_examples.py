@@ -29,12 +29,13 @@ LESSON_VALUES = [
     [10.0, 10.0],  # In [52] x.grad after o.backward(torch.FloatTensor([1.0, 1.0]))
 ]
 
-# A number not glued to a word: skips "AddBackward0", the "2x2" of "[torch.FloatTensor of size 2x2]".
+# A number not glued to a word (skips "AddBackward0"), outside legacy size footers.
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[-+]?\d+)?(?![\w])")
+_SIZE_FOOTER = re.compile(r"\[torch\.\w+ of size [\dx]+\]")
 
 
 def _numbers(text):
-    return [float(token) for token in _NUMBER.findall(text)]
+    return [float(token) for token in _NUMBER.findall(_SIZE_FOOTER.sub("", text))]
 
 
 def _run(args, cwd):
@@ -57,6 +58,7 @@ def test_example_is_the_lesson_with_its_legacy_import():
 
 def test_number_parser_ignores_layout():
     legacy = "Variable containing:\n 1  1\n 1  1\n[torch.FloatTensor of size 2x2]\n"
+    assert _numbers("Variable containing:\n 20\n[torch.FloatTensor of size 1]\n") == [20.0]
     modern = "tensor([[1., 1.],\n        [1., 1.]], grad_fn=<AddBackward0>)\ntensor(20.)\n"
     assert _numbers(legacy) == [1.0] * 4
     assert _numbers(modern) == [1.0] * 4 + [20.0]
