@@ -45,8 +45,10 @@ def save(obj, f, *args, **kwargs):
     """`torch.save`, remembering what it wrote so this process may unpickle it again."""
     start = _position(f)
     _modern_save(obj, f, *args, **kwargs)
-    if _is_path(f):
-        path = os.path.realpath(os.fspath(f))
+    path = _file_path(f)
+    if path is not None and (_is_path(f) or start == 0):  # a whole file this process wrote
+        if not _is_path(f):
+            f.flush()  # so closing the handle later writes nothing: the signature stays the same
         _saved_files[path] = _signature(path)
     elif start is not None:
         digest = _digest(f, start)
@@ -80,6 +82,14 @@ def _is_path(f):
     return isinstance(f, (str, os.PathLike))
 
 
+def _file_path(f):
+    """The real path of a path or of an open file's name; None for buffers."""
+    name = f if _is_path(f) else getattr(f, "name", None)
+    if isinstance(name, (str, os.PathLike)) and os.path.exists(name):
+        return os.path.realpath(os.fspath(name))
+    return None
+
+
 def _position(f):
     if _is_path(f):
         return None
@@ -108,9 +118,8 @@ def _digest(f, start):
 
 def _origin(f, start):
     """"saved" (written by this process, unchanged), "trusted" (by the user) or None."""
-    name = f if _is_path(f) else getattr(f, "name", None)
-    if isinstance(name, (str, os.PathLike)) and os.path.exists(name):
-        path = os.path.realpath(os.fspath(name))
+    path = _file_path(f)
+    if path is not None:
         if path in _trusted:
             return "trusted"
         if _saved_files.get(path) == _signature(path):
