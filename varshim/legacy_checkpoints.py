@@ -30,10 +30,28 @@ def _batch_norm(state):
     state["_buffers"].setdefault("num_batches_tracked", torch.tensor(0, dtype=torch.long))
 
 
+def _instance_norm(state):
+    # 0.3 InstanceNorm used instance statistics unless `use_running_stats()` had been called.
+    state.setdefault("track_running_stats", state.get("_use_running_stats", False))
+
+
 def _loss(state):
     # 0.3 losses had size_average (and some reduce); `reduction` replaced both in 0.4.1.
     reduction = _reduction.legacy_get_string(state.get("size_average"), state.get("reduce"), emit_warning=False)
     state.setdefault("reduction", reduction)
+
+
+def _defaults(**attributes):
+    # Options added after 0.3 whose defaults are the 0.3 behavior.
+    def fill(state):
+        for name, value in attributes.items():
+            state.setdefault(name, value)
+
+    return fill
+
+
+def _no_pos_weight(state):
+    state["_buffers"].setdefault("pos_weight", None)  # BCEWithLogitsLoss(pos_weight=) arrived in 0.4.1
 
 
 def _rnn(state):
@@ -57,7 +75,12 @@ def _avg_pool(state):
 
 _FILLERS = (
     (nn.modules.batchnorm._BatchNorm, _batch_norm),
+    (nn.modules.instancenorm._InstanceNorm, _instance_norm),
     (nn.modules.loss._Loss, _loss),
+    (nn.CrossEntropyLoss, _defaults(label_smoothing=0.0)),
+    (nn.KLDivLoss, _defaults(log_target=False)),
+    (nn.SmoothL1Loss, _defaults(beta=1.0)),
+    (nn.BCEWithLogitsLoss, _no_pos_weight),
     (nn.RNNBase, _rnn),
     (nn.Upsample, _upsample),
     ((nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d), _avg_pool),
