@@ -9,7 +9,7 @@ import torch
 import torch.autograd.variable
 from torch.utils.data import TensorDataset
 
-from . import backward, datasets, legacy_dtypes, serialization
+from . import backward, datasets, function, legacy_dtypes, serialization
 from .variable import Variable
 
 __all__ = ["Patch", "PATCHES"]
@@ -55,6 +55,8 @@ PATCHES = (
     Patch("variable-module", torch.autograd.variable, "Variable", Variable),
     Patch("autograd-backward", torch.autograd, "backward", backward.backward),
     Patch("autograd-grad", torch.autograd, "grad", backward.grad),
+    Patch("function-call", torch.autograd.Function, "__call__", function.legacy_call),
+    Patch("function-init", torch.autograd.Function, "__init__", function.legacy_init),
     Patch("tensordataset-keywords", TensorDataset, "__init__", datasets.tensor_dataset_init),
     Patch("tensordataset-data-tensor", TensorDataset, "data_tensor", datasets.data_tensor),
     Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", datasets.target_tensor),
