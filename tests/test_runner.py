@@ -126,6 +126,6 @@ def test_in_process_run_restores_sys(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         runner.main([str(script), "x"])
     assert info.value.code == 4
-    assert capsys.readouterr().out == "%r __main__\n" % [str(script), "x"]
+    assert capsys.readouterr().out == "%r __main__\n" % ([str(script), "x"],)
     assert (sys.argv, sys.path, sys.modules["__main__"]) == (argv, path, main)
     assert not any(type(finder).__module__ == "varshim.importhook" for finder in sys.meta_path)
