@@ -59,8 +59,13 @@ class ProjectImportHook:
         return spec
 
     def install(self):
-        if self not in sys.meta_path:
-            sys.meta_path.insert(0, self)
+        """Insert just before the standard PathFinder: finders placed ahead of it (such as pytest's
+        assertion rewriter) keep their precedence."""
+        if self in sys.meta_path:
+            return
+        path_finder = importlib.machinery.PathFinder
+        position = sys.meta_path.index(path_finder) if path_finder in sys.meta_path else len(sys.meta_path)
+        sys.meta_path.insert(position, self)
 
     def remove(self):
         if self in sys.meta_path:
