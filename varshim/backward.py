@@ -15,6 +15,7 @@ Modern spelling: `backward(gradient=torch.ones_like(o))`, `retain_graph=`, `tens
 import torch
 from torch.autograd.graph import GradientEdge
 
+from . import stochastic
 from .variable import Variable
 from .warnings import warn_legacy
 
@@ -98,6 +99,10 @@ def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None,
         create_graph = _any_differentiable_variable(grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
+    if stochastic.sampled:  # 0.1-0.2 reinforced samples among the roots (varshim.stochastic)
+        tensors, grad_tensors = stochastic.reinforce_roots(tensors, grad_tensors, retain_graph)
+        if not tensors:
+            return
     # Subclass dispatch off: every `.shape` or `.requires_grad` of a Variable would otherwise be a
     # trip through `Variable.__torch_function__`, and torch's own backward would re-dispatch.
     with _DisableSubclass():
