@@ -135,7 +135,7 @@ class Analysis:
         self.tree = tree
         self.aliases = {}  # local name -> qualified name
         self.star_modules = set()
-        for node in ast.walk(tree):
+        for node in _statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -272,6 +272,18 @@ class Analysis:
             ranks = {self.ndim(v, scope, depth) for v in values}
             return ranks.pop() if len(ranks) == 1 else None
         return None
+
+
+def _statements(tree):
+    """Every statement, nested ones included (imports are statements): no expression is visited."""
+    stack = list(tree.body)
+    while stack:
+        statement = stack.pop()
+        yield statement
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(statement, field, None)
+            if block:
+                stack.extend(block)
 
 
 def _is_number(node):

@@ -55,10 +55,28 @@ class CheckContext:
         if isinstance(node, _SCOPES):
             self.scope = Scope(node, scope)
         self.parents.append(node)
-        for child in ast.iter_child_nodes(node):
-            self.walk(child)
+        for field in _child_fields(type(node)):
+            value = getattr(node, field)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.walk(item)
+            elif isinstance(value, ast.AST):
+                self.walk(value)
         self.parents.pop()
         self.scope = scope
+
+
+_FIELDS = {}
+_LEAF_FIELDS = frozenset({"ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async"})
+
+
+def _child_fields(node_type):
+    """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+    return fields
 
 
 def parse_failure(error):
