@@ -21,7 +21,7 @@ LESSON_VALUES = [
     [2.0] * 4,  # In [7]  a + b
     [2.0] * 4,  # In [8]  torch.add(a, b)
     [1.0] * 4,  # In [9]  a * b
-    [1.0] * 4,  #         torch.mul(a, b)
+    [1.0] * 4,  # In [9]  torch.mul(a, b)
     [1.0, 1.0],  # In [49] x
     [20.0, 20.0],  # In [50] y
     [20.0],  # In [51] o

@@ -113,7 +113,7 @@ def test_type_of_every_op_result_is_variable(volatile):
 def test_type_equality_repackages_rnn_hidden_states():
     # word_language_model (0.3): `if type(h) == Variable: return Variable(h.data)`.
     def repackage_hidden(h):
-        if type(h) == Variable:
+        if type(h) == Variable:  # noqa: E721  (the legacy idiom under test)
             return Variable(h.data)
         return tuple(repackage_hidden(v) for v in h)
 
@@ -171,7 +171,7 @@ def test_target_index_feeds_a_loss_per_character():
         return loss
 
     legacy = run(Variable, lambda t, i: t[i])
-    modern = run(lambda t: t, lambda t, i: t[i : i + 1])
+    modern = run(lambda t: t, lambda t, i: t[i:i + 1])
     assert legacy.shape == (1,)
     torch.testing.assert_close(legacy.data[0], modern.item(), rtol=0, atol=0)
     with pytest.raises((RuntimeError, ValueError, IndexError)):
