@@ -352,3 +352,16 @@ def test_two_layer_network_trains_like_torch_relu():
     modern = _LegacyNet(torch.relu).train()
     assert legacy == pytest.approx(modern, rel=1e-5)
     assert legacy[-1] < legacy[0] / 2
+
+
+def test_zero_dim_gradient_for_a_size_one_input():
+    class Bias(Function):
+        def forward(self, x, bias):
+            return x + bias.expand_as(x)
+
+        def backward(self, grad):
+            return grad, grad.sum(0).squeeze(0)  # (1,) in 0.1.12, 0-dim on modern torch
+
+    x, bias = leaf(3, 1), leaf(1)
+    Bias()(x, bias).sum().backward()
+    assert torch.equal(bias.grad.data, torch.tensor([3.0]))

@@ -174,6 +174,11 @@ def _backward(ctx, *grad_outputs):
                 f"(expected {expected}, got {len(grads)}): return one gradient or None per forward input"
             )
         grads = grads[:expected]
+    for grad in grads:
+        if isinstance(grad, _Tensor) and grad.dim() == 0:
+            # 0.3 had no 0-dim tensors: `g.sum(0).squeeze(0)` meant size (1,), torch sums it back
+            grads = tuple(g.reshape(1) if isinstance(g, _Tensor) and g.dim() == 0 else g for g in grads)
+            break
     if differentiable and any(ctx.needs_input_grad):
         grads = _once_differentiable(ctx, grads)
     return (None,) + grads
