@@ -322,3 +322,11 @@ def test_actor_critic_example_matches_the_modern_loss():
     (policy_loss + value_loss).backward()
     for got, want in zip(legacy, _gradients(twin)):
         assert torch.allclose(got, want, rtol=1e-3, atol=1e-5)
+
+
+def test_sample_backward_runs_its_node():
+    probs = Variable(torch.tensor([0.4, 0.6]), requires_grad=True)
+    sample = probs.multinomial()
+    sample.reinforce(1.0)
+    sample.backward()
+    assert torch.allclose(probs.grad.data.double(), multinomial_reference(probs.data, sample.data, 1.0))

@@ -49,6 +49,7 @@ class Variable(_Tensor, metaclass=_VariableMeta):
     """`Variable(data, requires_grad=False, volatile=False)` with PyTorch 0.3 semantics."""
 
     _volatile = False
+    _stochastic = None  # a 0.1-0.2 sample's stochastic node (varshim.stochastic)
 
     def __new__(cls, data=_REFUSED, requires_grad=False, volatile=False, _grad_fn=None, name=None):
         if data is _REFUSED:
@@ -141,7 +142,8 @@ class Variable(_Tensor, metaclass=_VariableMeta):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=None, retain_variables=None, inputs=None):
         """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
-        if gradient is None and retain_variables is None and create_graph is None and not self._volatile:
+        if gradient is None and retain_variables is None and create_graph is None and not self._volatile \
+                and self._stochastic is None:
             with _DisableSubclass():  # the common `loss.backward()`: nothing legacy to decide
                 _backward.modern_backward(self, None, retain_graph, False, inputs=inputs)
             return
