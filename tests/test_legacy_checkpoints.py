@@ -2,16 +2,18 @@
 
 `save_legacy` lays a file out as pytorch/pytorch v0.3.1 `torch/serialization.py` `_save` did:
 pickled magic number, protocol version and sys_info; the object pickled (protocol 2) with
-persistent ids `('storage', FloatStorage, key, 'cpu', size, None)` for storages; the sorted
+persistent ids `('storage', FloatStorage, key, 'cpu', size, None)` for storages and
+`('module', class, source file, source)` for module classes; the sorted
 storage keys; then each storage as an int64 element count and its raw bytes. Tensors reduce to
 `torch._utils._rebuild_tensor(storage, offset, size, stride)` (v0.3.1 `torch/tensor.py`),
 Parameters to `Parameter(data)` + `(requires_grad, volatile, hooks)` (v0.3.1
 `torch/autograd/variable.py` `__reduce_ex__`), modules to their `__dict__` without the attributes
-added after 0.3.
+added after 0.3 and with the `_backend` they had.
 """
 
 import collections
 import copyreg
+import inspect
 import io
 import pickle
 import struct
@@ -19,6 +21,7 @@ import sys
 
 import pytest
 import torch
+import torch.nn.backends.thnn
 from torch import nn
 
 import varshim
@@ -40,6 +43,10 @@ _AFTER_0_3_BY_CLASS = {
 _BUFFERS_AFTER_0_3 = {"num_batches_tracked", "pos_weight"}
 
 
+class _THNNBackend:
+    """0.3 modules held `_backend`, pickled as a call of `torch.nn.backends.thnn._get_thnn_function_backend`."""
+
+
 class _Storage:
     def __init__(self, tensor):
         self.data = tensor.detach().reshape(-1).contiguous().clone()
@@ -49,8 +56,12 @@ class _LegacyPickler(pickle.Pickler):
     def __init__(self, file, storages):
         super().__init__(file, protocol=2)
         self.storages = storages
+        self.module_classes = set()
 
     def persistent_id(self, obj):
+        if isinstance(obj, type) and issubclass(obj, nn.Module) and obj not in self.module_classes:
+            self.module_classes.add(obj)  # the first time only: then the class pickles by name
+            return ("module", obj, inspect.getsourcefile(obj), inspect.getsource(obj))
         if isinstance(obj, _Storage):
             key = str(len(self.storages))
             self.storages[key] = obj.data
@@ -58,6 +69,8 @@ class _LegacyPickler(pickle.Pickler):
         return None
 
     def reducer_override(self, obj):
+        if isinstance(obj, _THNNBackend):
+            return torch.nn.backends.thnn._get_thnn_function_backend, ()
         if isinstance(obj, nn.Parameter):
             return nn.Parameter, (obj.data,), (obj.requires_grad, False, collections.OrderedDict())
         if isinstance(obj, torch.Tensor):
@@ -71,6 +84,7 @@ class _LegacyPickler(pickle.Pickler):
             state["_buffers"] = collections.OrderedDict(
                 (k, v) for k, v in obj._buffers.items() if k not in _BUFFERS_AFTER_0_3
             )
+            state["_backend"] = _THNNBackend()
             if isinstance(obj, nn.modules.instancenorm._InstanceNorm):
                 state["_use_running_stats"] = obj.track_running_stats
             if isinstance(obj, nn.modules.loss._Loss):  # 0.3 losses stored the two flags
