@@ -262,7 +262,6 @@ def test_reinforce_example_matches_the_categorical_log_prob_loss():
     torch.manual_seed(0)
     model = Policy()
     twin = copy.deepcopy(model)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     states = _states(6)
     for state in states:
         probs = model(Variable(state))
@@ -272,10 +271,9 @@ def test_reinforce_example_matches_the_categorical_log_prob_loss():
     rewards = _discounted(model.rewards)
     for action, r in zip(model.saved_actions, rewards):
         action.reinforce(r)
-    optimizer.zero_grad()
+    model.zero_grad()  # the example's optimizer.zero_grad(); its step() is plain modern code
     autograd.backward(model.saved_actions, [None for _ in model.saved_actions])
     legacy = _gradients(model)
-    optimizer.step()
 
     actions = torch.cat([plain(a) for a in model.saved_actions]).reshape(-1)
     log_prob = Categorical(twin(states.reshape(-1, 4))).log_prob(actions)
