@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 import varshim
 from varshim import runner
@@ -129,3 +130,18 @@ def test_in_process_run_restores_sys(tmp_path, capsys):
     assert capsys.readouterr().out == "%r __main__\n" % ([str(script), "x"],)
     assert (sys.argv, sys.path, sys.modules["__main__"]) == (argv, path, main)
     assert not any(type(finder).__module__ == "varshim.importhook" for finder in sys.meta_path)
+
+
+def test_trust_pickle_lets_the_script_unpickle_that_file(tmp_path, capsys):
+    checkpoint = tmp_path / "model.pt"
+    varshim.uninstall()  # plain torch.save: varshim does not know this process wrote it
+    try:
+        torch.save(torch.nn.Linear(1, 1), checkpoint)
+    finally:
+        varshim.install()
+    script = tmp_path / "load.py"
+    script.write_text("import torch\nprint(type(torch.load(%r)).__name__)\n" % str(checkpoint))
+    assert runner.main([str(script)]) == 1  # refused: a foreign pickle
+    assert "trust" in capsys.readouterr().err
+    assert runner.main(["--trust-pickle", str(checkpoint), str(script)]) == 0
+    assert capsys.readouterr().out == "Linear\n"
