@@ -1,0 +1,175 @@
+"""Realistic Variable-era programs run unchanged under `python -m varshim` and print what their modern
+twins print on plain torch.
+
+examples/legacy/<name>.py is a small program in the style of a 2017 tutorial or pytorch/examples
+(synthetic data made with a fixed seed, ~1 s of work); examples/legacy/modern/<name>.py is the same
+computation written for torch 2.13 without varshim. Every number either prints is compared: losses
+per epoch, accuracies, parameter norms, samples. Where the two run the same op sequence the numbers
+must be equal; otherwise the program's tolerance says why they may differ.
+"""
+
+import importlib.util
+import json
+import math
+import os
+import pathlib
+import re
+import subprocess
+import sys
+from typing import NamedTuple
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LEGACY_DIR = ROOT / "examples" / "legacy"
+MODERN_DIR = LEGACY_DIR / "modern"
+TIMEOUT = 300
+
+
+class Program(NamedTuple):
+    name: str
+    idioms: tuple  # source snippets the legacy program must keep (what it is there to test)
+    rel_tol: float = 0.0  # 0: numbers equal; else the documented reason is on the entry
+
+
+PROGRAMS = (
+    Program("mnist_cnn", (
+        "TensorDataset(data_tensor=train_x, target_tensor=train_y)", ".cuda(async=True)",
+        "Variable(data, volatile=True)", "loss.data[0]", "size_average=False", "return F.log_softmax(x)\n",
+        "correct += pred.eq(target.data.view_as(pred)).cpu().sum()",
+    )),
+    Program("word_language_model", (
+        "if type(h) == Variable:", "Variable(source[i:i+seq_len], volatile=evaluation)",
+        "Variable(weight.new(self.nlayers, bsz, self.nhid).zero_())", "torch.nn.utils.clip_grad_norm(",
+        "p.data.add_(-lr, p.grad.data)", "total_loss[0]", "torch.save(model, f)", "model = torch.load(f)",
+    )),
+    # 0.2's REINFORCE gradient for a multinomial draw is -r / (p + 1e-6) (varshim/stochastic.py, from
+    # torch/autograd/_functions/stochastic.py @37d94795); the modern twin differentiates -log(p) * r.
+    # They agree to ~1e-7 relative per step, and Adam over 8 episodes keeps the drift below 1e-5.
+    Program("reinforce", (
+        "return F.softmax(action_scores)\n", "probs.multinomial()", "action.reinforce(r)",
+        "autograd.backward(policy.saved_actions, [None for _ in policy.saved_actions])", "action[0, 0]",
+    ), rel_tol=1e-5),
+    Program("actor_critic", (
+        "return action.data[0]", "value.data[0]", "Variable(torch.Tensor([r]))",
+        "torch.cat(policy_losses).sum() + torch.cat(value_losses).sum()", "return loss.data[0]",
+    )),
+    Program("wgan", (
+        "one = torch.FloatTensor([1])", "errD_real.backward(one)", "errD_fake.backward(mone)",
+        "Variable(noise, volatile=True)", "fake = Variable(netG(noisev).data)",
+        "p.data.clamp_(clamp_lower, clamp_upper)", "errD.data[0]",
+    )),
+    Program("wgan_gp", (
+        "D_real = D_real.mean()", "D_real.backward(mone)", "mone = one * -1",
+        "create_graph=True, retain_graph=True, only_inputs=True)[0]", "autograd.Variable(noise, volatile=True)",
+        "autograd.Variable(interpolates, requires_grad=True)", "D_cost.data[0]",
+    )),
+    Program("char_rnn_classification", (
+        "self.softmax = nn.LogSoftmax()", "Variable(torch.LongTensor([all_categories.index(category)]))",
+        "rnn(line_tensor[i], hidden)", "p.data.add_(-learning_rate, p.grad.data)", "return output, loss.data[0]",
+        "category_i = top_i[0][0]",
+    )),
+    Program("char_rnn_generation", (
+        "loss = 0\n", "loss += criterion(output, target_line_tensor[i])",
+        "loss.data[0] / input_line_tensor.size()[0]", "topi = topi[0][0]",
+    )),
+    Program("two_layer_net_custom_function", (
+        "def forward(self, input):", "self.save_for_backward(input)", "input, = self.saved_tensors",
+        "relu = MyReLU()", "relu(x.mm(w1))", "print(t, loss.data[0])",
+        "w1.data -= learning_rate * w1.grad.data", "w1.grad.data.zero_()",
+    )),
+    Program("attention_classifier", (
+        "nn.init.xavier_uniform(layer.weight)", "torch.ByteTensor(batch_size, T).zero_()",
+        "scores.data.masked_fill_(mask, -float('inf'))", "attn = F.softmax(scores)\n",
+        "Variable(torch.arange(0, steps).view(1, steps, 1)) / steps", "class_loss.backward(retain_variables=True)",
+        "torch.nn.utils.clip_grad_norm(", "(pred == Variable(test_y)).data.sum()", "Variable(test_x, volatile=True)",
+    )),
+)
+
+# A number not glued to a word (skips "fc2", "LogSoftmax"); the rest of a line is its skeleton.
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[-+]?\d+)?(?![\w.])")
+
+# Modern twins share one plain `python` process (no varshim anywhere in it): each runs as __main__
+# with its own folder first on sys.path and its own argv, seeding its own generators as it starts.
+_MODERN_DRIVER = r"""
+import contextlib, io, json, runpy, sys, traceback
+folder, names = sys.argv[1], sys.argv[2:]
+sys.path.insert(0, folder)
+results = {}
+for name in names:
+    path = f"{folder}/{name}.py"
+    sys.argv = [path]
+    out = io.StringIO()
+    error = None
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+    except BaseException:
+        error = traceback.format_exc()
+    results[name] = {"stdout": out.getvalue(), "error": error}
+assert "varshim" not in sys.modules
+print(json.dumps(results))
+"""
+
+
+def _numbers(text):
+    return [float(token) for token in _NUMBER.findall(text)]
+
+
+def _skeleton(text):
+    return _NUMBER.sub("#", text)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """{name: (legacy CompletedProcess-like, modern {"stdout", "error"})}, all started at once."""
+    cwd = tmp_path_factory.mktemp("legacy_programs")
+    env = dict(os.environ, OMP_NUM_THREADS="1")  # one thread: the same reduction order in every process
+    start = dict(cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    names = [program.name for program in PROGRAMS]
+    modern = subprocess.Popen([sys.executable, "-c", _MODERN_DRIVER, str(MODERN_DIR), *names], **start)
+    legacy = {name: subprocess.Popen([sys.executable, "-m", "varshim", str(LEGACY_DIR / f"{name}.py")], **start)
+              for name in names}
+    finished = {}
+    for name, process in legacy.items():
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+        finished[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    stdout, stderr = modern.communicate(timeout=TIMEOUT)
+    assert modern.returncode == 0, stderr
+    modern_results = json.loads(stdout)
+    return {name: (finished[name], modern_results[name]) for name in names}
+
+
+def test_number_parser():
+    text = "Train Epoch: 2 [256/512 (50%)]\tLoss: 2.304151 fc2 norm: 0.79 1e-06 -3 x.py:12"
+    assert _numbers(text) == [2, 256, 512, 50, 2.304151, 0.79, 1e-06, -3, 12]
+    assert _skeleton("Episode 8\tLast length:    12") == "Episode #\tLast length:    #"
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
+def test_legacy_program_keeps_its_idioms_and_the_twin_is_modern(program):
+    legacy = (LEGACY_DIR / f"{program.name}.py").read_text()
+    modern = (MODERN_DIR / f"{program.name}.py").read_text()
+    assert re.search(r"^from torch.autograd import Variable$|autograd\.Variable\(", legacy, re.M)
+    assert "varshim" not in legacy.split('"""', 2)[-1]  # unchanged legacy code: no import edit
+    assert [idiom for idiom in program.idioms if idiom not in legacy] == []
+    for legacy_only in ("Variable", "varshim", ".data[", "volatile", "retain_variables", "size_average"):
+        assert legacy_only not in modern.split('"""', 2)[-1], legacy_only
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("varshim.runner"), reason="varshim.runner (python -m varshim) not written yet")
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
+def test_legacy_program_prints_what_its_modern_twin_prints(program, runs):
+    legacy, modern = runs[program.name]
+    assert modern["error"] is None, modern["error"]
+    assert legacy.returncode == 0, legacy.stderr[-4000:]
+    assert _skeleton(legacy.stdout) == _skeleton(modern["stdout"])
+    got, expected = _numbers(legacy.stdout), _numbers(modern["stdout"])
+    assert len(got) == len(expected) > 10
+    if program.rel_tol == 0:
+        assert got == expected
+    else:
+        far = [(a, b) for a, b in zip(got, expected) if not math.isclose(a, b, rel_tol=program.rel_tol, abs_tol=1e-9)]
+        assert far == []
+    # The shims were used, and their warnings point at the program's own lines.
+    assert f"{program.name}.py:" in legacy.stderr and "LegacyTorchWarning" in legacy.stderr
