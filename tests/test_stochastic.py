@@ -103,10 +103,10 @@ def test_bernoulli_gradient_is_the_legacy_formula(size, data):
     assert torch.allclose(probs.grad.data, bernoulli_reference(values, sample.data, reward), rtol=1e-5, atol=1e-4)
 
 
-@given(st.integers(1, 6), st.floats(0.1, 3.0), st.floats(-3, 3))
-def test_normal_with_a_number_std(size, std, reward):
+@given(st.integers(1, 6), st.floats(0.1, 3.0), st.floats(-3, 3), st.booleans())
+def test_normal_with_a_number_std(size, std, reward, keyword):
     means = Variable(torch.randn(size), requires_grad=True)
-    sample = torch.normal(means, std)
+    sample = torch.normal(means, std=std) if keyword else torch.normal(means, std)
     assert type(sample) is Variable and not sample.requires_grad
     sample.reinforce(reward)
     autograd.backward([sample], [None])
@@ -328,3 +328,9 @@ def test_sample_backward_runs_its_node():
     sample.reinforce(1.0)
     sample.backward()
     assert torch.allclose(probs.grad.data.double(), multinomial_reference(probs.data, sample.data, 1.0))
+
+
+def test_sampling_a_data_tensor_records_no_node():
+    probs = Variable(torch.tensor([[0.4, 0.6]]), requires_grad=True)
+    for sample in (probs.data.multinomial(1), probs.data.bernoulli(), torch.normal(probs.data, 1.0)):
+        assert sample._stochastic is None if type(sample) is Variable else not hasattr(sample, "_stochastic")

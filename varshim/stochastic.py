@@ -169,31 +169,35 @@ def multinomial(self, num_samples=_DEFAULT, replacement=False, *, with_replaceme
 
 
 def _multinomial(func):
-    def legacy_multinomial(probs, num_samples, replacement=False, *, generator=None):
-        return _sample("Multinomial", (probs,), _multinomial_grad,
-                       lambda: func(probs, num_samples, replacement, generator=generator))
+    def legacy_multinomial(probs, *args, **kwargs):
+        if type(probs) is not Variable or "out" in kwargs:
+            return func(probs, *args, **kwargs)  # a `.data` tensor samples as 0.3 Tensors did
+        return _sample("Multinomial", (probs,), _multinomial_grad, lambda: func(probs, *args, **kwargs))
 
     return legacy_multinomial
 
 
 def _bernoulli(func):
-    def legacy_bernoulli(probs, *args, generator=None, **kwargs):
-        if args or kwargs:
-            return func(probs, *args, generator=generator, **kwargs)  # bernoulli(p) with a constant p
-        return _sample("Bernoulli", (probs,), _bernoulli_grad, lambda: func(probs, generator=generator))
+    def legacy_bernoulli(probs, *args, **kwargs):
+        if args or set(kwargs) - {"generator"} or type(probs) is not Variable:
+            return func(probs, *args, **kwargs)  # bernoulli(p) with a constant p, or a `.data` tensor
+        return _sample("Bernoulli", (probs,), _bernoulli_grad, lambda: func(probs, **kwargs))
 
     return legacy_bernoulli
 
 
 def _normal(func):
-    def legacy_normal(means, std=1.0, *args, generator=None, **kwargs):
-        if args or kwargs or type(means) is not Variable:
-            return func(means, std, *args, generator=generator, **kwargs)
+    def legacy_normal(*args, **kwargs):
+        means = args[0] if args else None
+        if type(means) is not Variable or len(args) + ("std" in kwargs) > 2 or set(kwargs) - {"std", "generator"}:
+            return func(*args, **kwargs)  # `mean=` or sized forms: torch's meaning
+        kwargs = dict(kwargs)
+        std = args[1] if len(args) == 2 else kwargs.pop("std", 1.0)
         if isinstance(std, _Tensor):
-            return _sample("Normal", (means, std), _normal_grad(None), lambda: func(means, std, generator=generator))
+            return _sample("Normal", (means, std), _normal_grad(None), lambda: func(means, std, **kwargs))
         if not std > 0:
             raise AssertionError("Normal: the standard deviation must be positive (PyTorch 0.2 assert)")
-        return _sample("Normal", (means,), _normal_grad(std), lambda: func(means, float(std), generator=generator))
+        return _sample("Normal", (means,), _normal_grad(std), lambda: func(means, float(std), **kwargs))
 
     return legacy_normal
 
