@@ -8,7 +8,9 @@ forward(ctx, ...)` / `backward(ctx, ...)` and `MyFn.apply(...)` (docs/functions.
 
 How: each legacy class gets a generated new-style Function whose ctx class derives from the legacy
 class, so `self` in the user's methods is the modern ctx (with the instance's `__init__` state copied
-on it) and modern autograd records, checks and frees everything. New-style Functions never reach
+on it) and modern autograd records, checks and frees everything. During `forward` the caller's
+Variables are shown under their base class (0.3 unwrapped them), so torch sees its own tensor objects;
+this assumes no other thread uses those Variables during the call. New-style Functions never reach
 this module: torch raises for `Fn()(x)` and `Fn(...)` only warns, and those two entry points are
 all varshim patches (`varshim/patches.py`).
 """
@@ -105,8 +107,7 @@ def _generate(cls):
 class _LegacyContext:
     """What `self` is inside a legacy forward/backward: the modern ctx with 0.3 spellings."""
 
-    def __init__(self):
-        pass  # the user's __init__ ran on the instance; its state is copied in `_forward`
+    __init__ = object.__init__  # the user's __init__ ran on the instance; `_forward` copies its state
 
     @property
     def needs_input_grad(self):
