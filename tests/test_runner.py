@@ -16,10 +16,30 @@ PROJECT = DATA / "legacy_project"
 VARSHIM_DIR = os.path.dirname(os.path.abspath(varshim.__file__))
 
 
-def _run(args, stdin="", cwd=DATA):
+def _start(args, cwd=DATA):
     env = dict(os.environ, PYTHONWARNINGS="ignore::FutureWarning")
-    return subprocess.run([sys.executable, *args], input=stdin, capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=120)
+    return subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+
+
+# Every scenario is one real subprocess; they all start at once (each imports torch) and each
+# test reads the run it is about.
+SCENARIOS = {
+    "succeeded": (["-m", "varshim", "run", "legacy_project/main.py", "3", "--flag", "two words"], "hello\n", DATA),
+    "failed": (["-m", "varshim", "legacy_project/main.py", "fail"], "\n", DATA),
+    "module": (["-m", "varshim", "run", "-m", "legacy_pkg", "a", "--b"], "", PROJECT),
+    "bad_syntax": (["-m", "varshim", "run", "legacy_project/bad_syntax.py"], "", DATA),
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    started = {name: (_start(args, cwd), stdin) for name, (args, stdin, cwd) in SCENARIOS.items()}
+    results = {}
+    for name, (process, stdin) in started.items():
+        stdout, stderr = process.communicate(stdin, timeout=180)
+        results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return results
 
 
 def _line_of(path, text):
@@ -30,14 +50,14 @@ def _printed(stdout):
     return dict(line.split(" ", 1) for line in stdout.splitlines())
 
 
-@pytest.fixture(scope="module")
-def succeeded():
-    return _run(["-m", "varshim", "run", "legacy_project/main.py", "3", "--flag", "two words"], stdin="hello\n")
+@pytest.fixture
+def succeeded(runs):
+    return runs["succeeded"]
 
 
-@pytest.fixture(scope="module")
-def failed():
-    return _run(["-m", "varshim", "legacy_project/main.py", "fail"], stdin="\n")
+@pytest.fixture
+def failed(runs):
+    return runs["failed"]
 
 
 def test_script_sees_what_python_gives_it(succeeded):
@@ -71,8 +91,8 @@ def test_uncaught_exception_exits_1_with_traceback_at_user_lines(failed):
     assert stderr.splitlines()[-1].startswith("IndexError")
 
 
-def test_run_module_like_python_m():
-    result = _run(["-m", "varshim", "run", "-m", "legacy_pkg", "a", "--b"], cwd=PROJECT)
+def test_run_module_like_python_m(runs):
+    result = runs["module"]
     assert result.returncode == 5, result.stderr
     printed = _printed(result.stdout)
     assert printed["argv"] == repr([str(PROJECT / "legacy_pkg" / "__main__.py"), "a", "--b"])
@@ -80,8 +100,8 @@ def test_run_module_like_python_m():
     assert printed["sum"] == "3.0"
 
 
-def test_other_syntax_error_is_reported_at_the_users_line():
-    result = _run(["-m", "varshim", "run", "legacy_project/bad_syntax.py"])
+def test_other_syntax_error_is_reported_at_the_users_line(runs):
+    result = runs["bad_syntax"]
     assert result.returncode == 1
     line = _line_of(PROJECT / "bad_syntax.py", "z = (1 +")
     assert result.stderr.splitlines()[:3] == [
