@@ -45,3 +45,24 @@ class TestScalarIndex(RuleCase):
 
     def test_index_zero_of_unknown_values_is_not_an_idiom(self):
         self.assertUnchanged(HEADER + "row = x[0]\nfirst = batch[0]\n")
+
+
+class TestTensorReduction(RuleCase):
+    CODE = "VS203"
+    LEGACY = "import torch\nfrom torch.autograd import Variable\n"
+
+    def test_reductions_of_data_are_numbers(self):
+        self.assertRewrite(
+            self.LEGACY + "pred = output.data.max(1)[1]\ncorrect += pred.eq(target.data).cpu().sum()\n"
+                          "err = (p.data - t).abs().mean()\nn = w.grad.data.norm(2)\n",
+            self.LEGACY + "pred = output.data.max(1)[1]\ncorrect += pred.eq(target.data).cpu().sum().item()\n"
+                          "err = (p.data - t).abs().mean().item()\nn = w.grad.data.norm(2).item()\n",
+        )
+
+    def test_dims_numpy_and_item_unchanged(self):
+        self.assertUnchanged(self.LEGACY + "a = x.data.sum(1)\nb = x.data.numpy().sum()\nc = x.data.sum().item()\n"
+                                           "d = x.sum()\n")
+
+    def test_modern_files_keep_data_reductions(self):
+        # Without `Variable` imported, `.data` is a modern tensor and its reductions stay tensors.
+        self.assertUnchanged("import torch\nnorms = torch.stack([p.data.norm() for p in ps])\n")

@@ -166,6 +166,12 @@ class Analysis:
             return None
         return f"{base}.{rest}" if rest else base
 
+    def imports_legacy_variable(self):
+        """Does the module import `Variable` (the hallmark of pre-0.4 code)?"""
+        return any(q in _VARIABLE for q in self.aliases.values()) or bool(
+            self.star_modules & {"torch.autograd", "torch.autograd.variable"}
+        )
+
     def is_variable(self, func):
         return self.qualify(func) in _VARIABLE
 

@@ -10,7 +10,12 @@ import ast
 from ..edits import method_call
 from ..rule import Rule
 
-__all__ = ["DataIndex", "ScalarIndex"]
+__all__ = ["DataIndex", "ScalarIndex", "TensorReduction"]
+
+# Full reductions of a 0.3 Tensor returned Python numbers (v0.3.1 torch/tensor.py, TH bindings).
+_NUMBER_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min", "std", "var", "norm", "median"})
+# Methods leaving the tensor world: what follows them is not a legacy Tensor.
+_EXITS = frozenset({"numpy", "tolist", "item", "size", "dim", "numel", "type", "storage"})
 
 
 def _index_zero(node):
@@ -72,3 +77,53 @@ class ScalarIndex(Rule):
 
     def fix(self, node, finding):
         return _as_item(node, node.value)
+
+
+class TensorReduction(Rule):
+    code = "VS203"
+    title = "x.data.sum() (a Tensor reduction) used as a number"
+    modern = "x.data.sum().item()"
+    nodes = (ast.Call,)
+
+    def check(self, node, context):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _NUMBER_REDUCTIONS) or node.keywords:
+            return
+        if node.args and not (func.attr == "norm" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant)):
+            return
+        parent = context.parent()
+        if isinstance(parent, ast.Attribute) and parent.attr == "item":
+            return  # already modern
+        analysis = context.analysis
+        if not analysis.imports_legacy_variable():  # `.data` in modern code is a plain tensor
+            return
+        if _tensor_world(func.value, context.scope, analysis):
+            call = ast.unparse(node)
+            yield context.finding(
+                self, node, f"a full reduction of a tensor gave a Python number before 0.4: write {call}.item()",
+                fixable=True,
+            )
+
+    def fix(self, node, finding):
+        return method_call(node.with_changes(lpar=[], rpar=[]), "item").with_changes(lpar=node.lpar, rpar=node.rpar)
+
+
+def _tensor_world(node, scope, analysis, depth=0):
+    """Is `node` a 0.3 Tensor: reached from a `.data` through tensor methods and indexing?"""
+    if depth > 6:
+        return False
+    depth += 1
+    if isinstance(node, ast.Attribute):
+        return node.attr == "data" or (node.attr == "T" and _tensor_world(node.value, scope, analysis, depth))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in _EXITS or node.func.attr in _NUMBER_REDUCTIONS and not node.args:
+            return False
+        return _tensor_world(node.func.value, scope, analysis, depth)
+    if isinstance(node, ast.Subscript):
+        return _tensor_world(node.value, scope, analysis, depth)
+    if isinstance(node, ast.BinOp):
+        return _tensor_world(node.left, scope, analysis, depth) or _tensor_world(node.right, scope, analysis, depth)
+    if isinstance(node, ast.Name):
+        values = scope.values(node.id)
+        return bool(values) and None not in values and all(_tensor_world(v, scope, analysis, depth) for v in values)
+    return False
