@@ -22,6 +22,7 @@ z = x.cuda(0, async = True)  # async=True in a comment stays
 y.copy_(z, async=True)
 s = 'f(async=True)'
 w = f(g(async=1))[h(async=2)]
+v = f(lambda a, b=g(async=3): a, async=4)
 async def coroutine():
     await f(x)
 """
@@ -36,6 +37,7 @@ z = x.cuda(0, non_blocking = True)  # async=True in a comment stays
 y.copy_(z, non_blocking=True)
 s = 'f(async=True)'
 w = f(g(non_blocking=1))[h(non_blocking=2)]
+v = f(lambda a, b=g(non_blocking=3): a, non_blocking=4)
 async def coroutine():
     await f(x)
 """
@@ -47,6 +49,7 @@ async def coroutine():
     "d = {'async': 1}\n",
     "f(x.async_, async_=1)\n",
     "f(lambda: 1)\n",
+    "f(lambda x, async=1: x)\n",  # a lambda's parameter
     "x = [async for async in y]\n",
     "if (async == 1): pass\n",
 ])
@@ -102,6 +105,7 @@ FRAGMENTS = [
     "def f(async_=1): pass", "y = f(a, b=2, *c, **d)", "z = [i for i in range(3)]",
     "print(x.async_)", "if x:\n    pass", "t = (1,\n     2)", "u = {'async': 1}", "v = é + 1",
     "w = f'{x!r}'", "class A(B, metaclass=M): pass", "lambda a=1: a", "x = y[z(q=1)]",
+    "f(lambda a, b=1: a, c=2)",
 ]
 sources_without_keyword = st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("\n".join)
 

@@ -35,6 +35,7 @@ def async_kwarg_positions(source):
     brackets = []  # per open bracket: True if it is the parenthesis of a call
     previous = [None, None]  # the two last significant tokens
     pending = None  # an `async` NAME that may be followed by `=`
+    lambdas = []  # bracket depths at which a lambda's parameters are being read
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT,
@@ -47,8 +48,13 @@ def async_kwarg_positions(source):
                 brackets.append(token.string == "(" and _is_call(*previous))
             elif token.type == tokenize.OP and token.string in (")", "]", "}") and brackets:
                 brackets.pop()
+            elif token.type == tokenize.NAME and token.string == "lambda":
+                lambdas.append(len(brackets))
+            elif token.type == tokenize.OP and token.string == ":" and lambdas and lambdas[-1] == len(brackets):
+                lambdas.pop()
             elif (token.type == tokenize.NAME and token.string == "async" and brackets and brackets[-1]
-                  and previous[1] is not None and previous[1].string in ("(", ",")):
+                  and previous[1] is not None and previous[1].string in ("(", ",")
+                  and not (lambdas and lambdas[-1] == len(brackets))):
                 pending = token.start
             previous = [previous[1], token]
     except (tokenize.TokenError, SyntaxError):
