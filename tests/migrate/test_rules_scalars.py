@@ -66,3 +66,21 @@ class TestTensorReduction(RuleCase):
     def test_modern_files_keep_data_reductions(self):
         # Without `Variable` imported, `.data` is a modern tensor and its reductions stay tensors.
         self.assertUnchanged("import torch\nnorms = torch.stack([p.data.norm() for p in ps])\n")
+
+
+class TestCatScalars(RuleCase):
+    CODE = "VS204"
+    LEGACY = "import torch\nimport torch.nn.functional as F\nfrom torch.autograd import Variable\n"
+
+    def test_list_of_losses_is_stacked(self):
+        body = "def f(batches):\n    losses = []\n    for o, y in batches:\n        losses.append(F.mse_loss(o, y))\n" \
+               "    return torch.{}(losses).sum()\n"
+        self.assertRewrite(self.LEGACY + body.format("cat"), self.LEGACY + body.format("stack"))
+
+    def test_unknown_items_need_a_human_in_legacy_files_only(self):
+        body = "parts = []\nparts.append(-log_prob * r)\nloss = torch.cat(parts).sum()\n"
+        self.assertUnchanged(self.LEGACY + body, ["VS204 line 6"])
+        self.assertUnchanged("import torch\n" + body)  # modern file: ordinary concatenation
+
+    def test_other_cats_unchanged(self):
+        self.assertUnchanged(self.LEGACY + "y = torch.cat([a, b], 1)\nz = torch.cat(outputs)\n")

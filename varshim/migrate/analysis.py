@@ -118,6 +118,21 @@ class Scope:
             for element in target.elts:  # unpacking: values unknown
                 self._bind_target(element.value if isinstance(element, ast.Starred) else element, None)
 
+    def appended(self, name):
+        """Arguments of every `name.append(x)` in this scope (nested functions excluded)."""
+        found = []
+        body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
+        stack = list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name and len(node.args) == 1):
+                found.append(node.args[0])
+            stack.extend(ast.iter_child_nodes(node))
+        return found
+
     def values(self, name):
         """Assigned values of `name` in the nearest scope binding it (class scopes skipped)."""
         scope = self

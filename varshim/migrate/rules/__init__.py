@@ -7,7 +7,7 @@ VS3 backward, VS4 Function, VS5 stochastic functions, VS6 source syntax, VS7 dat
 from .backward import BackwardKeywords, BackwardOnes, RetainVariables
 from .data import ClipGradNorm, InitInplace, LossReduction, SoftmaxDim, TensorDatasetKeywords
 from .function import LegacyFunction, LegacyFunctionCall
-from .scalars import DataIndex, ScalarIndex, TensorReduction
+from .scalars import CatScalars, DataIndex, ScalarIndex, TensorReduction
 from .stochastic import MultinomialDefaults, Reinforce
 from .syntax import AsyncKeyword
 from .variable import Creator, VariableWrapper, Volatile, VolatileAttribute
@@ -17,7 +17,7 @@ __all__ = ["RULES", "ASYNC", "BY_CODE", "CODES"]
 ASYNC = AsyncKeyword()
 RULES = (
     VariableWrapper(), Volatile(), VolatileAttribute(), Creator(),
-    DataIndex(), ScalarIndex(), TensorReduction(),
+    DataIndex(), ScalarIndex(), TensorReduction(), CatScalars(),
     RetainVariables(), BackwardKeywords(), BackwardOnes(),
     LegacyFunction(), LegacyFunctionCall(),
     MultinomialDefaults(), Reinforce(),

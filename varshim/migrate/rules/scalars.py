@@ -7,10 +7,12 @@ results, `loss.item()` (0.4.0 migration guide, "Deprecation of .data[0]").
 
 import ast
 
+import libcst as cst
+
 from ..edits import method_call
 from ..rule import Rule
 
-__all__ = ["DataIndex", "ScalarIndex", "TensorReduction"]
+__all__ = ["DataIndex", "ScalarIndex", "TensorReduction", "CatScalars"]
 
 # Full reductions of a 0.3 Tensor returned Python numbers (v0.3.1 torch/tensor.py, TH bindings).
 _NUMBER_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min", "std", "var", "norm", "median"})
@@ -127,3 +129,43 @@ def _tensor_world(node, scope, analysis, depth=0):
         values = scope.values(node.id)
         return bool(values) and None not in values and all(_tensor_world(v, scope, analysis, depth) for v in values)
     return False
+
+
+class CatScalars(Rule):
+    code = "VS204"
+    title = "torch.cat(losses) of one-element results"
+    modern = "torch.stack(losses)"
+    nodes = (ast.Call,)
+
+    def check(self, node, context):
+        analysis = context.analysis
+        if analysis.qualify(node.func) != "torch.cat" or len(node.args) != 1 or node.keywords:
+            return
+        items = node.args[0]
+        if not isinstance(items, ast.Name):
+            return
+        scope = context.scope
+        values = scope.values(items.id)
+        if not values or any(not (isinstance(v, ast.List) and not v.elts) for v in values):
+            return  # only lists built here with `append`
+        appended = [s for s in _scopes(scope, items.id) for s in s.appended(items.id)]
+        if not appended:
+            return
+        message = (f"0.3 results were size (1,), they are 0-dim since 0.4 and torch.cat refuses them: "
+                   f"write torch.stack({items.id})")
+        if all(analysis.is_scalar(value, scope) for value in appended) and isinstance(node.func, ast.Attribute):
+            yield context.finding(self, node, message, fixable=True)
+        elif analysis.imports_legacy_variable():
+            yield context.finding(self, node, message + " if its items are one-element results",
+                                  suggestion=f"torch.stack({items.id})")
+
+    def fix(self, node, finding):
+        func = node.func
+        return node.with_changes(func=func.with_changes(attr=cst.Name("stack")))
+
+
+def _scopes(scope, name):
+    """The scope that binds `name` (where its appends are)."""
+    while scope is not None and name not in scope.bindings:
+        scope = scope.parent
+    return [scope] if scope is not None else []
