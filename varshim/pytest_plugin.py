@@ -7,8 +7,8 @@
 pytest11 entry point: `import varshim` installs varshim, so an auto-loaded plugin inside the
 package would change every pytest run wherever varshim is installed.
 
-While active, torch is as `varshim.legacy()` leaves it (put back at the end of the session) and
-the project's own modules may use `async=` (`varshim.importhook`). Test files themselves go
+While active, varshim is installed (loading the plugin imports varshim) and the project's own
+modules, under pytest's rootdir, may use `async=` (`varshim.importhook`). Test files themselves go
 through pytest's assertion rewriter, which cannot read `async=`: run such files with
 `--assert=plain`, or migrate them (`varshim migrate`).
 """
@@ -43,17 +43,15 @@ def pytest_unconfigure(config):
 
 
 class _Session:
-    """varshim installed and the import hook in place, until `close` puts torch back as it was."""
+    """varshim installed and the import hook in place for the project, until `close`."""
 
     def __init__(self, rootdir):
-        self.legacy = varshim.legacy()
-        self.legacy.__enter__()
+        varshim.install()
         self.hook = ProjectImportHook(rootdir)
         self.hook.install()
 
     def close(self):
         self.hook.remove()
-        self.legacy.__exit__(None, None, None)
 
 
 _SESSION = pytest.StashKey[_Session]()
