@@ -28,17 +28,18 @@ TIMEOUT = 300
 
 class Program(NamedTuple):
     name: str
+    on_plain_torch: str  # how the unchanged program fails without varshim ("" = runs, same output)
     idioms: tuple  # source snippets the legacy program must keep (what it is there to test)
     rel_tol: float = 0.0  # 0: numbers equal; else the documented reason is on the entry
 
 
 PROGRAMS = (
-    Program("mnist_cnn", (
+    Program("mnist_cnn", 'SyntaxError: invalid syntax', (
         "TensorDataset(data_tensor=train_x, target_tensor=train_y)", ".cuda(async=True)",
         "Variable(data, volatile=True)", "loss.data[0]", "size_average=False", "return F.log_softmax(x)\n",
         "correct += pred.eq(target.data.view_as(pred)).cpu().sum()",
     )),
-    Program("word_language_model", (
+    Program("word_language_model", 'TypeError: iteration over a 0-d tensor', (
         "if type(h) == Variable:", "Variable(source[i:i+seq_len], volatile=evaluation)",
         "Variable(weight.new(self.nlayers, bsz, self.nhid).zero_())", "torch.nn.utils.clip_grad_norm(",
         "p.data.add_(-lr, p.grad.data)", "total_loss[0]", "torch.save(model, f)", "model = torch.load(f)",
@@ -46,39 +47,41 @@ PROGRAMS = (
     # 0.2's REINFORCE gradient for a multinomial draw is -r / (p + 1e-6) (varshim/stochastic.py, from
     # torch/autograd/_functions/stochastic.py @37d94795); the modern twin differentiates -log(p) * r.
     # They agree to ~1e-7 relative per step, and Adam over 8 episodes keeps the drift below 1e-5.
-    Program("reinforce", (
+    Program("reinforce", 'TypeError: multinomial() missing 1 required positional arguments: "num_samples"', (
         "return F.softmax(action_scores)\n", "probs.multinomial()", "action.reinforce(r)",
         "autograd.backward(policy.saved_actions, [None for _ in policy.saved_actions])", "action[0, 0]",
     ), rel_tol=1e-5),
-    Program("actor_critic", (
+    Program("actor_critic", 'IndexError: invalid index of a 0-dim tensor', (
         "return action.data[0]", "value.data[0]", "Variable(torch.Tensor([r]))",
         "torch.cat(policy_losses).sum() + torch.cat(value_losses).sum()", "return loss.data[0]",
     )),
-    Program("wgan", (
+    # Its critic returns `.view(1)` and volatile only saved work, so plain torch computes the same
+    # numbers (with a graph for the frozen generator): varshim must not change them.
+    Program("wgan", '', (
         "one = torch.FloatTensor([1])", "errD_real.backward(one)", "errD_fake.backward(mone)",
         "Variable(noise, volatile=True)", "fake = Variable(netG(noisev).data)",
         "p.data.clamp_(clamp_lower, clamp_upper)", "errD.data[0]",
     )),
-    Program("wgan_gp", (
+    Program("wgan_gp", 'RuntimeError: Mismatch in shape: grad_output[0] has a shape of torch.Size([1])', (
         "D_real = D_real.mean()", "D_real.backward(mone)", "mone = one * -1",
         "create_graph=True, retain_graph=True, only_inputs=True)[0]", "autograd.Variable(noise, volatile=True)",
         "autograd.Variable(interpolates, requires_grad=True)", "D_cost.data[0]",
     )),
-    Program("char_rnn_classification", (
+    Program("char_rnn_classification", 'IndexError: invalid index of a 0-dim tensor', (
         "self.softmax = nn.LogSoftmax()", "Variable(torch.LongTensor([all_categories.index(category)]))",
         "rnn(line_tensor[i], hidden)", "p.data.add_(-learning_rate, p.grad.data)", "return output, loss.data[0]",
         "category_i = top_i[0][0]",
     )),
-    Program("char_rnn_generation", (
+    Program("char_rnn_generation", 'ValueError: Expected input batch_size (1) to match target batch_size (0)', (
         "loss = 0\n", "loss += criterion(output, target_line_tensor[i])",
         "loss.data[0] / input_line_tensor.size()[0]", "topi = topi[0][0]",
     )),
-    Program("two_layer_net_custom_function", (
+    Program("two_layer_net_custom_function", 'RuntimeError: Legacy autograd function with non-static forward method is deprecated', (
         "def forward(self, input):", "self.save_for_backward(input)", "input, = self.saved_tensors",
         "relu = MyReLU()", "relu(x.mm(w1))", "print(t, loss.data[0])",
         "w1.data -= learning_rate * w1.grad.data", "w1.grad.data.zero_()",
     )),
-    Program("attention_classifier", (
+    Program("attention_classifier", 'RuntimeError: masked_fill_ only supports boolean masks, but got mask with dtype unsigned char', (
         "nn.init.xavier_uniform(layer.weight)", "torch.ByteTensor(batch_size, T).zero_()",
         "scores.data.masked_fill_(mask, -float('inf'))", "attn = F.softmax(scores)\n",
         "Variable(torch.arange(0, steps).view(1, steps, 1)) / steps", "class_loss.backward(retain_variables=True)",
@@ -89,24 +92,25 @@ PROGRAMS = (
 # A number not glued to a word (skips "fc2", "LogSoftmax"); the rest of a line is its skeleton.
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[-+]?\d+)?(?![\w.])")
 
-# Modern twins share one plain `python` process (no varshim anywhere in it): each runs as __main__
-# with its own folder first on sys.path and its own argv, seeding its own generators as it starts.
-_MODERN_DRIVER = r"""
+# One plain `python` process (varshim never imported) runs every modern twin, then every legacy program
+# unchanged, each as __main__ with its own folder first on sys.path and its own argv; each program
+# seeds its own generators as it starts.
+_PLAIN_DRIVER = r"""
 import contextlib, io, json, runpy, sys, traceback
-folder, names = sys.argv[1], sys.argv[2:]
-sys.path.insert(0, folder)
 results = {}
-for name in names:
-    path = f"{folder}/{name}.py"
+for path in sys.argv[1:]:
+    folder = path.rsplit("/", 1)[0]
+    sys.path.insert(0, folder)
     sys.argv = [path]
     out = io.StringIO()
-    error = None
+    error = trace = None
     try:
         with contextlib.redirect_stdout(out):
             runpy.run_path(path, run_name="__main__")
-    except BaseException:
-        error = traceback.format_exc()
-    results[name] = {"stdout": out.getvalue(), "error": error}
+    except BaseException as exc:
+        error, trace = type(exc).__name__ + ": " + str(exc), traceback.format_exc()
+    sys.path.remove(folder)
+    results[path] = {"stdout": out.getvalue(), "error": error, "traceback": trace}
 assert "varshim" not in sys.modules
 print(json.dumps(results))
 """
@@ -122,22 +126,25 @@ def _skeleton(text):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """{name: (legacy CompletedProcess-like, modern {"stdout", "error"})}, all started at once."""
+    """{name: (legacy under varshim: CompletedProcess, modern twin: {"stdout", "error"}, legacy on plain
+    torch: {"stdout", "error"})}; all processes start at once."""
     cwd = tmp_path_factory.mktemp("legacy_programs")
     env = dict(os.environ, OMP_NUM_THREADS="1")  # one thread: the same reduction order in every process
     start = dict(cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     names = [program.name for program in PROGRAMS]
-    modern = subprocess.Popen([sys.executable, "-c", _MODERN_DRIVER, str(MODERN_DIR), *names], **start)
+    plain_paths = [f"{MODERN_DIR}/{name}.py" for name in names] + [f"{LEGACY_DIR}/{name}.py" for name in names]
+    plain = subprocess.Popen([sys.executable, "-c", _PLAIN_DRIVER, *plain_paths], **start)
     legacy = {name: subprocess.Popen([sys.executable, "-m", "varshim", str(LEGACY_DIR / f"{name}.py")], **start)
               for name in names}
     finished = {}
     for name, process in legacy.items():
         stdout, stderr = process.communicate(timeout=TIMEOUT)
         finished[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    stdout, stderr = modern.communicate(timeout=TIMEOUT)
-    assert modern.returncode == 0, stderr
-    modern_results = json.loads(stdout)
-    return {name: (finished[name], modern_results[name]) for name in names}
+    stdout, stderr = plain.communicate(timeout=TIMEOUT)
+    assert plain.returncode == 0, stderr
+    on_plain = json.loads(stdout)
+    return {name: (finished[name], on_plain[f"{MODERN_DIR}/{name}.py"], on_plain[f"{LEGACY_DIR}/{name}.py"])
+            for name in names}
 
 
 def test_number_parser():
@@ -160,8 +167,8 @@ def test_legacy_program_keeps_its_idioms_and_the_twin_is_modern(program):
 @pytest.mark.skipif(not importlib.util.find_spec("varshim.runner"), reason="varshim.runner (python -m varshim) not written yet")
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
 def test_legacy_program_prints_what_its_modern_twin_prints(program, runs):
-    legacy, modern = runs[program.name]
-    assert modern["error"] is None, modern["error"]
+    legacy, modern, _ = runs[program.name]
+    assert modern["error"] is None, modern["traceback"]
     assert legacy.returncode == 0, legacy.stderr[-4000:]
     assert _skeleton(legacy.stdout) == _skeleton(modern["stdout"])
     got, expected = _numbers(legacy.stdout), _numbers(modern["stdout"])
@@ -173,3 +180,14 @@ def test_legacy_program_prints_what_its_modern_twin_prints(program, runs):
         assert far == []
     # The shims were used, and their warnings point at the program's own lines.
     assert f"{program.name}.py:" in legacy.stderr and "LegacyTorchWarning" in legacy.stderr
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
+def test_unchanged_legacy_program_on_plain_torch(program, runs):
+    # Why each program is here: without varshim it stops at a legacy idiom (or, for wgan, must agree).
+    _, modern, plain = runs[program.name]
+    if program.on_plain_torch:
+        assert plain["error"] is not None and plain["error"].startswith(program.on_plain_torch), plain["error"]
+    else:
+        assert plain["error"] is None, plain["traceback"]
+        assert plain["stdout"] == modern["stdout"]
