@@ -171,7 +171,21 @@ def _backward_keywords(draw, i):
             f"print('keywords {i} %.6f' % x{i}.grad.data.sum())\n")
 
 
+def _multinomial(draw, i):
+    rows, n = draw(sizes), draw(st.integers(2, 5))
+    return (f"q{i} = F.softmax(Variable(torch.randn({rows}, {n})), dim=1)\n"
+            f"print('sample {i}', q{i}.multinomial().data.tolist())\n")
+
+
+def _stacked_losses(draw, i):
+    n, count = draw(sizes), draw(st.integers(1, 3))
+    return (f"parts{i} = []\nfor k in range({count}):\n"
+            f"    parts{i}.append(F.l1_loss(Variable(torch.randn({n})), Variable(torch.randn({n}))))\n"
+            f"total{i} = torch.cat(parts{i}).sum()\nprint('stacked {i} %.6f' % total{i}.data[0])\n")
+
+
 BLOCKS = {
+    "multinomial": _multinomial, "stacked_losses": _stacked_losses,
     "grad": _grad, "data_index": _data_index, "volatile": _volatile, "retain": _retain,
     "softmax": _softmax, "function": _function, "nn_apis": _nn_apis, "backward_keywords": _backward_keywords,
 }
