@@ -76,6 +76,13 @@ PROGRAMS = (
         "loss = 0\n", "loss += criterion(output, target_line_tensor[i])",
         "loss.data[0] / input_line_tensor.size()[0]", "topi = topi[0][0]",
     )),
+    Program("seq2seq_translation", 'IndexError: invalid index of a 0-dim tensor', (
+        "encoder_outputs = Variable(torch.zeros(max_length, encoder.hidden_size))",
+        "encoder_outputs[ei] = encoder_output[0][0]", "attn_weights = F.softmax(self.attn(",
+        "output = F.log_softmax(self.out(output[0]))", "loss += criterion(decoder_output, target_variable[di])",
+        "ni = topi[0][0]", "Variable(torch.LongTensor([[ni]]))", "return loss.data[0] / target_length",
+        "Variable(torch.LongTensor(indexes).view(-1, 1), volatile=volatile)",
+    )),
     Program("two_layer_net_custom_function", 'RuntimeError: Legacy autograd function with non-static forward method is deprecated', (
         "def forward(self, input):", "self.save_for_backward(input)", "input, = self.saved_tensors",
         "relu = MyReLU()", "relu(x.mm(w1))", "print(t, loss.data[0])",
