@@ -1,6 +1,6 @@
 """`RuleCase`: libcst's CodemodTest bound to one varshim rule, with idempotence built in."""
 
-from libcst.codemod import CodemodTest
+from libcst.codemod import CodemodContext, CodemodTest
 
 from varshim.migrate import VarshimCodemod
 
@@ -15,11 +15,7 @@ class RuleCase(CodemodTest):
         self.assertCodemod(after, after, codes=(self.CODE,))
 
     def assertUnchanged(self, source, warnings=()):
-        """Left as is; `warnings` are the needs-a-human messages' prefixes (`VSnnn line N`)."""
-        context_warnings = []
-        from libcst.codemod import CodemodContext
-
+        """Left as is; `warnings` are the needs-a-human prefixes (`VSnnn line N`), in order."""
         context = CodemodContext()
         self.assertCodemod(source, source, codes=(self.CODE,), context_override=context)
-        context_warnings = [w.split(":")[0] for w in context.warnings]
-        self.assertEqual(list(warnings), context_warnings)
+        self.assertEqual(list(warnings), [w.split(":")[0] for w in context.warnings])

@@ -190,9 +190,6 @@ class Analysis:
     def is_variable(self, func):
         return self.qualify(func) in _VARIABLE
 
-    def is_torch_call(self, node, names):
-        return isinstance(node, ast.Call) and self.qualify(node.func) in names
-
     # -- scalars ---------------------------------------------------------------------------------
 
     def is_scalar(self, node, scope, _depth=0):

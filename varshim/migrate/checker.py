@@ -33,14 +33,12 @@ class CheckContext:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return col if text.isascii() else len(text.encode()[:col].decode(errors="replace"))
 
-    def finding(self, rule, node, message, *, fixable=False, suggestion="", anchor=None, data=None):
+    def finding(self, rule, node, message, *, fixable=False, suggestion="", data=None):
+        """A Finding at `node`; its anchor is the libcst node type and span a fix replaces."""
         col = self.column(node.lineno, node.col_offset)
-        anchor_node = node if anchor is None else anchor[1]
-        anchor_type = type(node).__name__ if anchor is None else anchor[0]
-        key = (anchor_type, anchor_node.lineno, self.column(anchor_node.lineno, anchor_node.col_offset))
-        if anchor_type != "ClassDef":  # a class's end is where its body's trailing comments end
-            end = anchor_node.end_lineno
-            key += (end, self.column(end, anchor_node.end_col_offset))
+        key = (type(node).__name__, node.lineno, col)
+        if not isinstance(node, ast.ClassDef):  # a class's end is where its body's trailing comments end
+            key += (node.end_lineno, self.column(node.end_lineno, node.end_col_offset))
         return Finding(
             rule.code, node.lineno, col, message, fixable=fixable, suggestion=suggestion,
             anchor=key, data=data or {},
@@ -68,7 +66,9 @@ class CheckContext:
 
 
 _FIELDS = {}
-_LEAF_FIELDS = frozenset({"ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async"})
+_LEAF_FIELDS = frozenset({
+    "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
+})
 
 
 def _child_fields(node_type):

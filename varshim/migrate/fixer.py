@@ -89,7 +89,7 @@ class _Fixer(cst.CSTTransformer):
                 node_type, *position = finding.anchor
                 self.fixes[(_AST_TO_CST.get(node_type, node_type), *position)].append(finding)
                 if "wrap" in finding.data:
-                    self.wraps.add(finding.data["wrap"][1])
+                    self.wraps.add(finding.data["wrap"])
             elif annotate and not finding.fixable and finding.code != "VS001":
                 self.notes[finding.line].append(finding)
         self.applied = collections.Counter()

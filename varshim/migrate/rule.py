@@ -7,18 +7,7 @@ the finding records the libcst node type and the start of the node it will repla
 
 import dataclasses
 
-__all__ = ["Finding", "Rule", "FAMILIES"]
-
-FAMILIES = {
-    "VS0": "Tool",
-    "VS1": "Variable and volatile",
-    "VS2": "Scalars",
-    "VS3": "backward",
-    "VS4": "Function",
-    "VS5": "Stochastic functions",
-    "VS6": "Source syntax",
-    "VS7": "Data and nn APIs",
-}
+__all__ = ["Finding", "Rule"]
 
 
 @dataclasses.dataclass
@@ -64,7 +53,3 @@ class Rule:
     def fix(self, node, finding):
         """Return the rewritten libcst node for a fixable finding anchored at `node`."""
         raise NotImplementedError
-
-    @property
-    def family(self):
-        return FAMILIES[self.code[:3]]

@@ -91,8 +91,9 @@ class BackwardOnes(Rule):
         if isinstance(node, ast.Name):
             values = context.scope.values(node.id)
             return bool(values) and len(values) == 1 and values[0] is not None and self._is_one(values[0], context)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cuda" and not node.args:
-            return self._is_one(node.func.value, context)
+        func = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and isinstance(func, ast.Attribute) and func.attr == "cuda" and not node.args:
+            return self._is_one(func.value, context)
         if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
             return False
         qualified = analysis.qualify(node.func)

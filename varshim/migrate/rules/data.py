@@ -21,6 +21,7 @@ _INITS = frozenset({
     "kaiming_normal", "orthogonal", "sparse", "eye", "dirac",
 })
 _CLIP = frozenset({"torch.nn.utils.clip_grad_norm", "torch.nn.utils.clip_grad.clip_grad_norm"})
+_FUNCTIONAL_LOSSES = frozenset({"cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"})
 _SOFTMAX = {
     "torch.nn.functional.softmax": "softmax",
     "torch.nn.functional.log_softmax": "log_softmax",
@@ -107,8 +108,7 @@ def _is_loss(qualified):
     if not qualified.startswith("torch.nn."):
         return False
     name = qualified.rsplit(".", 1)[1]
-    return name.endswith(("Loss", "_loss")) or name in ("cross_entropy", "binary_cross_entropy",
-                                                         "binary_cross_entropy_with_logits", "kl_div")
+    return name.endswith(("Loss", "_loss")) or name in _FUNCTIONAL_LOSSES
 
 
 def _literal_bool(value):
@@ -128,7 +128,8 @@ class LossReduction(Rule):
         values = {name: _literal_bool(value) for name, value in flags.items()}
         if None in values.values() or any(k.arg == "reduction" for k in node.keywords):
             yield context.finding(
-                self, node, "size_average and reduce are deprecated since 0.4.1: write reduction='mean', 'sum' or 'none'",
+                self, node,
+                "size_average and reduce are deprecated since 0.4.1: write reduction='mean', 'sum' or 'none'",
                 suggestion="reduction='sum' if not size_average else 'mean' (reduction='none' when reduce=False)",
             )
             return
@@ -136,7 +137,10 @@ class LossReduction(Rule):
         size_average = values.get("size_average", True)
         reduce = values.get("reduce", True)
         reduction = "none" if not reduce else ("mean" if size_average else "sum")
-        spelling = "drop them (reduction='mean' is the default)" if reduction == "mean" else f"write reduction='{reduction}'"
+        if reduction == "mean":
+            spelling = "drop them (reduction='mean' is the default)"
+        else:
+            spelling = f"write reduction='{reduction}'"
         yield context.finding(
             self, node, f"size_average and reduce are deprecated since 0.4.1: {spelling}", fixable=True,
             data={"reduction": reduction},

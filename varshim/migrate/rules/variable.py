@@ -151,7 +151,7 @@ class Volatile(Rule):
         safe = isinstance(parent, _SAFE_PARENTS) or (isinstance(parent, ast.Call) and node is not parent.func)
         data = {"mode": "plain", "safe": safe}
         if region is not True:
-            data["wrap"] = ("stmt", region.lineno, -1)
+            data["wrap"] = region.lineno  # the statement the no_grad block starts at
         yield context.finding(self, node, message, fixable=True, data=data)
 
     def fix(self, node, finding):
