@@ -366,3 +366,16 @@ def test_zero_dim_gradient_for_a_size_one_input():
     x, bias = leaf(3, 1), leaf(1)
     Bias()(x, bias).sum().backward()
     assert torch.equal(bias.grad.data, torch.tensor([3.0]))
+
+
+def test_none_gradient_for_an_input_requiring_grad_leaves_it_untouched():
+    class FirstOnly(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad):
+            return grad, None
+
+    a, b = leaf(3), leaf(3)
+    FirstOnly()(a, b).sum().backward()
+    assert torch.equal(a.grad.data, torch.ones(3)) and b.grad is None
