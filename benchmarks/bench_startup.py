@@ -64,5 +64,6 @@ def main():
     print("varshim run start-up over import torch: %.3f s CPU (target <= 0.2 s: %s)"
           % (cpu_overhead, "ok" if cpu_overhead <= 0.2 else "over"))
 
+
 if __name__ == "__main__":
     main()
