@@ -3,6 +3,8 @@
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from varshim import LegacyTorchWarning, Variable
 
@@ -277,3 +279,29 @@ def test_volatile_roots_are_refused_by_every_style():
     for call in (r.backward, lambda: torch.autograd.backward([r], [None]), lambda: torch.autograd.backward(variables=[r])):
         with pytest.raises(RuntimeError, match="element 0 of variables tuple is volatile"):
             call()
+
+
+_CHAIN = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "exp": torch.exp, "square": lambda t: t * t}
+
+
+@given(
+    values=st.lists(st.floats(-2, 2), min_size=2, max_size=6),
+    chain=st.lists(st.sampled_from(sorted(_CHAIN)), max_size=3),
+    scale=st.sampled_from([0.5, 2.0, -1.0]),
+    data=st.data(),
+)
+def test_mis_shaped_root_gradient_passes_through_sum_elementwise(values, chain, scale, data):
+    # legacy_api §5: SumBackward expands a gradient of the input's shape as is, so
+    # `(scale * h(x).sum()).backward(g)` gives x.grad = h'(x) * scale * g elementwise.
+    gradient = torch.tensor(data.draw(st.lists(st.floats(-3, 3), min_size=len(values), max_size=len(values))))
+
+    def h(t):
+        for name in chain:
+            t = _CHAIN[name](t)
+        return t
+
+    x = Variable(torch.tensor(values, dtype=torch.float64), requires_grad=True)
+    (scale * h(x).sum()).backward(gradient.to(torch.float32))  # a FloatTensor, as legacy code wrote it
+    plain = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad(h(plain), plain, gradient.to(torch.float32).double() * scale)
+    torch.testing.assert_close(x.grad.data.as_subclass(torch.Tensor), expected, rtol=0, atol=0)
