@@ -5,10 +5,13 @@ examples/legacy/<name>.py is a small program in the style of a 2017 tutorial or 
 (synthetic data made with a fixed seed, ~1 s of work); examples/legacy/modern/<name>.py is the same
 computation written for torch 2.13 without varshim. Every number either prints is compared: losses
 per epoch, accuracies, parameter norms, samples. Where the two run the same op sequence the numbers
-must be equal; otherwise the program's tolerance says why they may differ.
+must be equal; otherwise the program's tolerance says why they may differ. Each unchanged program
+is also run on plain torch, where it must stop at the legacy idiom it is there for.
+
+Cost: one `python -m varshim` process per program plus one plain process for all the rest, all
+started at once (~40 s of CPU in all, most of it interpreter and torch start-up).
 """
 
-import importlib.util
 import json
 import math
 import os
@@ -83,12 +86,12 @@ PROGRAMS = (
         "ni = topi[0][0]", "Variable(torch.LongTensor([[ni]]))", "return loss.data[0] / target_length",
         "Variable(torch.LongTensor(indexes).view(-1, 1), volatile=volatile)",
     )),
-    Program("two_layer_net_custom_function", 'RuntimeError: Legacy autograd function with non-static forward method is deprecated', (
+    Program("two_layer_net_custom_function", 'RuntimeError: Legacy autograd function with non-static forward method', (
         "def forward(self, input):", "self.save_for_backward(input)", "input, = self.saved_tensors",
         "relu = MyReLU()", "relu(x.mm(w1))", "print(t, loss.data[0])",
         "w1.data -= learning_rate * w1.grad.data", "w1.grad.data.zero_()",
     )),
-    Program("attention_classifier", 'RuntimeError: masked_fill_ only supports boolean masks, but got mask with dtype unsigned char', (
+    Program("attention_classifier", 'RuntimeError: masked_fill_ only supports boolean masks', (
         "nn.init.xavier_uniform(layer.weight)", "torch.ByteTensor(batch_size, T).zero_()",
         "scores.data.masked_fill_(mask, -float('inf'))", "attn = F.softmax(scores)\n",
         "Variable(torch.arange(0, steps).view(1, steps, 1)) / steps", "class_loss.backward(retain_variables=True)",
@@ -171,7 +174,6 @@ def test_legacy_program_keeps_its_idioms_and_the_twin_is_modern(program):
         assert legacy_only not in modern.split('"""', 2)[-1], legacy_only
 
 
-@pytest.mark.skipif(not importlib.util.find_spec("varshim.runner"), reason="varshim.runner (python -m varshim) not written yet")
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
 def test_legacy_program_prints_what_its_modern_twin_prints(program, runs):
     legacy, modern, _ = runs[program.name]
@@ -186,7 +188,7 @@ def test_legacy_program_prints_what_its_modern_twin_prints(program, runs):
         far = [(a, b) for a, b in zip(got, expected) if not math.isclose(a, b, rel_tol=program.rel_tol, abs_tol=1e-9)]
         assert far == []
     # The shims were used, and their warnings point at the program's own lines.
-    assert f"{program.name}.py:" in legacy.stderr and "LegacyTorchWarning" in legacy.stderr
+    assert re.search(rf"{program.name}\.py:\d+: LegacyTorchWarning", legacy.stderr)
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
