@@ -305,3 +305,13 @@ def test_mis_shaped_root_gradient_passes_through_sum_elementwise(values, chain, 
     plain = torch.tensor(values, dtype=torch.float64, requires_grad=True)
     (expected,) = torch.autograd.grad(h(plain), plain, gradient.to(torch.float32).double() * scale)
     torch.testing.assert_close(x.grad.data.as_subclass(torch.Tensor), expected, rtol=0, atol=0)
+
+
+def test_mis_shaped_gradient_on_a_freed_graph_reports_the_freed_graph():
+    # The seed notebook as saved ran `o.backward()` and then `o.backward(FloatTensor([1, 1]))` on the
+    # same graph: that fails in 0.3 too, and the error must name the freed graph, not the shape.
+    x = Variable(torch.ones(2), requires_grad=True)
+    o = (1 / 2) * torch.sum(5 * (x + 1) ** 2)
+    o.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        o.backward(torch.FloatTensor([1.0, 1.0]))

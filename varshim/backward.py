@@ -182,6 +182,8 @@ def _lenient_backward(roots, grads, retain_graph, create_graph):
             try:
                 outputs = node(*inputs)
             except RuntimeError as error:  # 0.3 failed in the backward kernel too; name the cause
+                if "second time" in str(error):
+                    raise  # a freed graph, not the gradient's shape: torch's message says what to do
                 raise RuntimeError(
                     f"a legacy mis-shaped gradient failed in {node.name()}: {error}. PyTorch <= 0.4.0 passed "
                     "root gradients on unchecked; pass a gradient of the output's shape."
