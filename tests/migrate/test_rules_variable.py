@@ -21,6 +21,10 @@ class TestVariableWrapper(RuleCase):
         self.assertRewrite(HEADER + "w = Variable(t, requires_grad=True)\n",
                            HEADER + "w = t.detach().requires_grad_()\n")
 
+    def test_as_tensor_may_be_the_input_itself(self):
+        self.assertRewrite(HEADER + "w = Variable(torch.as_tensor(t), requires_grad=True)\n",
+                           HEADER + "w = torch.as_tensor(t).detach().requires_grad_()\n")
+
     def test_requires_grad_flag_expression(self):
         self.assertRewrite(HEADER + "w = Variable(t.data, requires_grad=train)\n",
                            HEADER + "w = t.data.requires_grad_(train)\n")

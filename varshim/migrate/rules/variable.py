@@ -16,6 +16,7 @@ __all__ = ["VariableWrapper", "Volatile", "VolatileAttribute", "Creator"]
 # Calls that certainly return a tensor object nobody else holds (so requires_grad_() on it is the
 # legacy "new leaf on the same storage" without touching anyone's tensor).
 _FRESH_PREFIXES = ("torch.",)
+_MAY_RETURN_INPUT = frozenset({"torch.as_tensor", "torch.asarray"})  # `as_tensor(t) is t`
 _FRESH_METHODS = frozenset({"clone", "detach"})
 # Where an expression needs no parentheses of its own.
 _SAFE_PARENTS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Return, ast.List, ast.Tuple, ast.Expr)
@@ -53,7 +54,8 @@ def _is_fresh(node, analysis):
         if isinstance(node.func, ast.Attribute) and node.func.attr in _FRESH_METHODS:
             return True
         qualified = analysis.qualify(node.func)
-        return bool(qualified) and qualified.startswith(_FRESH_PREFIXES) and not analysis.is_variable(node.func)
+        return (bool(qualified) and qualified.startswith(_FRESH_PREFIXES) and qualified not in _MAY_RETURN_INPUT
+                and not analysis.is_variable(node.func))
     return False
 
 
