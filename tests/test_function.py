@@ -379,3 +379,23 @@ def test_none_gradient_for_an_input_requiring_grad_leaves_it_untouched():
     a, b = leaf(3), leaf(3)
     FirstOnly()(a, b).sum().backward()
     assert torch.equal(a.grad.data, torch.ones(3)) and b.grad is None
+
+
+def test_gradcheck_of_a_legacy_function_instance_as_the_extending_notes_wrote_it():
+    # 0.1.12 docs/notes/extending.rst: gradcheck(Linear(), input, eps=1e-6, atol=1e-4) with
+    # Variable inputs; torch's gradcheck reads `.data`, which must stay modern inside torch.
+    class Linear(torch.autograd.Function):
+        def forward(self, input, weight):
+            self.save_for_backward(input, weight)
+            return input.mm(weight.t())
+
+        def backward(self, grad_output):
+            input, weight = self.saved_tensors
+            return grad_output.mm(weight), grad_output.t().mm(input)
+
+    inputs = (
+        Variable(torch.randn(5, 4).double(), requires_grad=True),
+        Variable(torch.randn(3, 4).double(), requires_grad=True),
+    )
+    assert torch.autograd.gradcheck(Linear(), inputs, eps=1e-6, atol=1e-4)
+    assert type(inputs[0].data[0, 0]) is float  # user code still sees 0.3 `.data`

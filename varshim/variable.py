@@ -13,6 +13,9 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
 - `.data` is a tensor with legacy semantics (`varshim.legacy_data`), `.creator` is `grad_fn`.
 """
 
+import os
+import sys
+
 import torch
 
 from . import legacy_repr
@@ -26,6 +29,7 @@ _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 _no_grad = torch.no_grad
+_TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
 _REFUSED = object()  # sentinel default: `Variable()` without data
 
 # Getters that return stored tensors. `_base` keeps its identity for torch's own view checks; a
@@ -109,7 +113,10 @@ class Variable(_Tensor, metaclass=_VariableMeta):
         """The wrapped tensor, with 0.3 Tensor semantics (`varshim.legacy_data`)."""
         with _DisableSubclass():
             data = _TensorBase.data.__get__(self)  # a fresh detached alias on every access
-        data.__class__ = LegacyTensor
+        # torch's own Python code (gradcheck, optimizers, nn.utils) reading `.data` of a Variable
+        # expects a modern tensor; legacy semantics are for the legacy program.
+        if not sys._getframe(1).f_code.co_filename.startswith(_TORCH_DIR):
+            data.__class__ = LegacyTensor
         return data
 
     @data.setter
@@ -188,6 +195,9 @@ def _wrap(result, volatile, args, kwargs):
     if kind is _Tensor or kind is LegacyTensor:
         if _is_argument(result, args, kwargs):
             return result  # in-place or no-op on a tensor the caller owns: it keeps its class
+        if volatile and result.requires_grad:
+            # A view made under no_grad keeps its base's requires_grad; a 0.3 volatile result never did.
+            result = result.detach()
         if result.dim() == 0:
             result = result.unsqueeze(0)  # its backward squeezes, so legacy gradients pass unchanged
         # A fresh result nobody else holds: re-class it in place. `as_subclass` would add an
