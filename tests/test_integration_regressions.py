@@ -36,3 +36,16 @@ def test_parameter_data_reductions_are_python_numbers():
 def test_clip_grad_norm_returns_a_python_float():
     linear = _trained_linear()
     assert isinstance(torch.nn.utils.clip_grad_norm(linear.parameters(), 0.5), float)
+
+
+def test_iterating_legacy_data_names_a_valid_modern_spelling():
+    # seq2seq beam search (`for k, word in enumerate(beam.getCurrentState())` over `.data` results) got
+    # "write t.unbind().item()", which is not valid code: unbind returns a tuple.
+    from varshim import LegacyTorchWarning
+
+    ids = Variable(torch.LongTensor([4, 7])).data
+    with pytest.warns(LegacyTorchWarning, match=r"iterating over a 1-D tensor .* t\.tolist\(\)") as caught:
+        words = [word for word in ids]
+    assert words == [4, 7] and all(type(word) is int for word in words)
+    assert not any("unbind().item()" in str(w.message) for w in caught)
+    assert caught[0].filename == __file__

@@ -16,6 +16,7 @@ __all__ = ["LegacyTensor"]
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 _Tensor = torch.Tensor
 _GETITEM = _Tensor.__getitem__
+_UNBIND = _Tensor.unbind
 
 
 class LegacyTensor(_Tensor):
@@ -54,6 +55,8 @@ def _as_number(scalar, func):
     name = getattr(func, "__name__", "op")
     if func is _GETITEM:
         warn_legacy("x.data[i] on a one-element tensor gave a Python number before 0.4: write x.item().")
+    elif func is _UNBIND:  # `for v in t` (Tensor.__iter__ is unbind)
+        warn_legacy("iterating over a 1-D tensor gave Python numbers before 0.4: iterate over t.tolist().")
     else:
         warn_legacy(f"t.{name}() on a tensor gave a Python number before 0.4: write t.{name}().item().")
     number = scalar.item()
