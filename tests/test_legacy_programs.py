@@ -85,6 +85,11 @@ PROGRAMS = (
         "output = F.log_softmax(self.out(output[0]))", "loss += criterion(decoder_output, target_variable[di])",
         "ni = topi[0][0]", "Variable(torch.LongTensor([[ni]]))", "return loss.data[0] / target_length",
         "Variable(torch.LongTensor(indexes).view(-1, 1), volatile=volatile)",
+        "prevK = bestScoresId / numWords", "for k, word in enumerate(beam.getCurrentState()):",
+    )),
+    Program("skipgram", 'RuntimeError: 1D tensors expected, but got 2D and 2D tensors', (
+        "torch.dot(emb_u, emb_v)", "sparse=True", "Variable(torch.LongTensor([u]))", "running += loss.data[0]",
+        "self.u_embeddings.weight.data.uniform_(-initrange, initrange)",
     )),
     Program("two_layer_net_custom_function", 'RuntimeError: Legacy autograd function with non-static forward method', (
         "def forward(self, input):", "self.save_for_backward(input)", "input, = self.saved_tensors",

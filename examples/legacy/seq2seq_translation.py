@@ -4,7 +4,9 @@ on a synthetic two-language corpus (target = source reversed, word by word re-co
 Legacy idioms: `encoder_outputs = Variable(torch.zeros(...))` filled in place with
 `encoder_outputs[ei] = encoder_output[0][0]`, `F.softmax(...)` / `F.log_softmax(...)` without dim,
 `loss = 0; loss += criterion(...)`, `ni = topi[0][0]` and `Variable(torch.LongTensor([[ni]]))`,
-`loss.data[0] / target_length`, `Variable(..., volatile=True)` in evaluation.
+`loss.data[0] / target_length`, `Variable(..., volatile=True)` in evaluation; in beam search
+(OpenNMT-py's Beam, 2017) `prevK = bestScoresId / numWords` on a LongTensor (C division) and
+iteration over `.data` giving Python ints.
 Modern version: examples/legacy/modern/seq2seq_translation.py.
 """
 import random
@@ -207,6 +209,70 @@ def evaluate(encoder, decoder, sentence, max_length=MAX_LENGTH):
     return decoded_words, decoder_attentions[:di + 1]
 
 
+class Beam(object):
+    """OpenNMT-py's Beam (2017), trimmed: scores, back-pointers and the words of each step."""
+
+    def __init__(self, size):
+        self.size = size
+        self.done = False
+        self.scores = torch.FloatTensor(size).zero_()
+        self.prevKs = []
+        self.nextYs = [torch.LongTensor(size).fill_(SOS_token)]
+
+    def getCurrentState(self):
+        return self.nextYs[-1]
+
+    def advance(self, wordLk):
+        numWords = wordLk.size(1)
+        # Sum the previous scores.
+        if len(self.prevKs) > 0:
+            beamLk = wordLk + self.scores.unsqueeze(1).expand_as(wordLk)
+        else:
+            beamLk = wordLk[0]
+        flatBeamLk = beamLk.view(-1)
+        bestScores, bestScoresId = flatBeamLk.topk(self.size, 0, True, True)
+        self.scores = bestScores
+        # bestScoresId is flattened beam x word array, so calculate which
+        # word and beam each score came from
+        prevK = bestScoresId / numWords
+        self.prevKs.append(prevK)
+        self.nextYs.append(bestScoresId - prevK * numWords)
+        # End condition is when top-of-beam is EOS.
+        if self.nextYs[-1][0] == EOS_token:
+            self.done = True
+        return self.done
+
+    def getHyp(self, k):
+        hyp = []
+        for j in range(len(self.prevKs) - 1, -1, -1):
+            hyp.append(self.nextYs[j + 1][k])
+            k = self.prevKs[j][k]
+        return hyp[::-1]
+
+
+def beam_search(encoder, decoder, sentence, beam_size=3, max_length=MAX_LENGTH):
+    input_variable = variableFromSentence(input_lang, sentence, volatile=True)
+    encoder_hidden = encoder.initHidden()
+    encoder_outputs = Variable(torch.zeros(max_length, encoder.hidden_size))
+    for ei in range(input_variable.size()[0]):
+        encoder_output, encoder_hidden = encoder(input_variable[ei], encoder_hidden)
+        encoder_outputs[ei] = encoder_outputs[ei] + encoder_output[0][0]
+
+    beam = Beam(beam_size)
+    hiddens = [encoder_hidden] * beam_size
+    for di in range(max_length):
+        outputs, new_hiddens = [], []
+        for k, word in enumerate(beam.getCurrentState()):
+            decoder_input = Variable(torch.LongTensor([[word]]), volatile=True)
+            output, hidden, _ = decoder(decoder_input, hiddens[k], encoder_output, encoder_outputs)
+            outputs.append(output.data)
+            new_hiddens.append(hidden)
+        if beam.advance(torch.cat(outputs)):
+            break
+        hiddens = [new_hiddens[k] for k in beam.prevKs[-1]]
+    return [output_lang.index2word[i] for i in beam.getHyp(0)], beam.scores[0]
+
+
 hidden_size = 16
 encoder1 = EncoderRNN(input_lang.n_words, hidden_size)
 attn_decoder1 = AttnDecoderRNN(hidden_size, output_lang.n_words, 1, dropout_p=0.1)
@@ -232,3 +298,5 @@ attn_decoder1.eval()
 for pair in pairs[:4]:
     output_words, attentions = evaluate(encoder1, attn_decoder1, pair[0])
     print('>', pair[0], '=', pair[1], '<', ' '.join(output_words), 'attention max %.6f' % attentions.max())
+    words, score = beam_search(encoder1, attn_decoder1, pair[0])
+    print('  beam:', ' '.join(words), 'log-probability %.6f' % score)

@@ -172,6 +172,66 @@ def evaluate(encoder, decoder, sentence, max_length=MAX_LENGTH):
         return decoded_words, decoder_attentions[:di + 1]
 
 
+class Beam:
+    """A trimmed beam (after OpenNMT-py's): scores, back-pointers and the words of each step."""
+
+    def __init__(self, size):
+        self.size = size
+        self.done = False
+        self.scores = torch.zeros(size)
+        self.prevKs = []
+        self.nextYs = [torch.full((size,), SOS_token, dtype=torch.long)]
+
+    def getCurrentState(self):
+        return self.nextYs[-1]
+
+    def advance(self, wordLk):
+        numWords = wordLk.size(1)
+        if len(self.prevKs) > 0:
+            beamLk = wordLk + self.scores.unsqueeze(1).expand_as(wordLk)
+        else:
+            beamLk = wordLk[0]
+        flatBeamLk = beamLk.view(-1)
+        bestScores, bestScoresId = flatBeamLk.topk(self.size, 0, True, True)
+        self.scores = bestScores
+        prevK = torch.div(bestScoresId, numWords, rounding_mode='trunc')
+        self.prevKs.append(prevK)
+        self.nextYs.append(bestScoresId - prevK * numWords)
+        if self.nextYs[-1][0].item() == EOS_token:
+            self.done = True
+        return self.done
+
+    def getHyp(self, k):
+        hyp = []
+        for j in range(len(self.prevKs) - 1, -1, -1):
+            hyp.append(self.nextYs[j + 1][k].item())
+            k = self.prevKs[j][k].item()
+        return hyp[::-1]
+
+
+def beam_search(encoder, decoder, sentence, beam_size=3, max_length=MAX_LENGTH):
+    with torch.no_grad():
+        input_tensor = tensorFromSentence(input_lang, sentence)
+        encoder_hidden = encoder.initHidden()
+        encoder_outputs = torch.zeros(max_length, encoder.hidden_size, device=device)
+        for ei in range(input_tensor.size(0)):
+            encoder_output, encoder_hidden = encoder(input_tensor[ei], encoder_hidden)
+            encoder_outputs[ei] += encoder_output[0, 0]
+
+        beam = Beam(beam_size)
+        hiddens = [encoder_hidden] * beam_size
+        for di in range(max_length):
+            outputs, new_hiddens = [], []
+            for k, word in enumerate(beam.getCurrentState().tolist()):
+                output, hidden, _ = decoder(torch.tensor([[word]], device=device), hiddens[k], encoder_outputs)
+                outputs.append(output)
+                new_hiddens.append(hidden)
+            if beam.advance(torch.cat(outputs)):
+                break
+            hiddens = [new_hiddens[k] for k in beam.prevKs[-1].tolist()]
+        return [output_lang.index2word[i] for i in beam.getHyp(0)], beam.scores[0].item()
+
+
 hidden_size = 16
 encoder1 = EncoderRNN(input_lang.n_words, hidden_size).to(device)
 attn_decoder1 = AttnDecoderRNN(hidden_size, output_lang.n_words, dropout_p=0.1).to(device)
@@ -197,3 +257,5 @@ attn_decoder1.eval()
 for pair in pairs[:4]:
     output_words, attentions = evaluate(encoder1, attn_decoder1, pair[0])
     print('>', pair[0], '=', pair[1], '<', ' '.join(output_words), 'attention max %.6f' % attentions.max())
+    words, score = beam_search(encoder1, attn_decoder1, pair[0])
+    print('  beam:', ' '.join(words), 'log-probability %.6f' % score)
