@@ -144,7 +144,8 @@ def runs(tmp_path_factory):
     """{name: (legacy under varshim: CompletedProcess, modern twin: {"stdout", "error"}, legacy on plain
     torch: {"stdout", "error"})}; all processes start at once."""
     cwd = tmp_path_factory.mktemp("legacy_programs")
-    env = dict(os.environ, OMP_NUM_THREADS="1")  # one thread: the same reduction order in every process
+    # One thread: the same reduction order in every process. TMPDIR: checkpoints land in pytest's tmp.
+    env = dict(os.environ, OMP_NUM_THREADS="1", TMPDIR=str(cwd))
     start = dict(cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     names = [program.name for program in PROGRAMS]
     plain_paths = [f"{MODERN_DIR}/{name}.py" for name in names] + [f"{LEGACY_DIR}/{name}.py" for name in names]
