@@ -24,6 +24,10 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--opdb-full", action="store_true", help="check every op_db sample (tests/test_opdb.py)")
+
+
 @pytest.fixture(autouse=True)
 def _quiet_legacy_warnings():
     """Legacy idioms warn by design; tests that check a warning use pytest.warns explicitly."""
