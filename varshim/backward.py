@@ -22,13 +22,17 @@ from .warnings import warn_legacy
 __all__ = ["backward", "grad", "legacy_backward"]
 
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
+_Tensor = torch.Tensor
 modern_backward = torch.autograd.backward
 _modern_grad = torch.autograd.grad
 
 
 def backward(*args, **kwargs):
     """`torch.autograd.backward` accepting the 0.1-0.3 names; modern calls pass straight through."""
-    if "variables" in kwargs or "retain_variables" in kwargs or _has_variable(args[0] if args else kwargs.get("tensors")):
+    first = args[0] if args else kwargs.get("tensors")
+    if type(first) is _Tensor and "retain_variables" not in kwargs:
+        return modern_backward(*args, **kwargs)  # `Tensor.backward` of a plain tensor: the hot path
+    if "variables" in kwargs or "retain_variables" in kwargs or _has_variable(first):
         return _legacy_backward_call(*args, **kwargs)
     return modern_backward(*args, **kwargs)
 
