@@ -29,10 +29,6 @@ def test_parameter_data_reductions_are_python_numbers():
     assert isinstance(linear.weight.grad.data.norm(), float)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "torch.nn.utils.clip_grad_norm (the 0.3 name) returned the total norm as a Python float "
-    "summed from p.grad.data.norm() (pytorch/pytorch.github.io docs/0.3.1/_modules/torch/nn/utils/clip_grad.html); "
-    "on torch 2.13 it is a 0-dim tensor"))
 def test_clip_grad_norm_returns_a_python_float():
     linear = _trained_linear()
     assert isinstance(torch.nn.utils.clip_grad_norm(linear.parameters(), 0.5), float)

@@ -9,7 +9,7 @@ import torch
 import torch.autograd.variable
 from torch.utils.data import TensorDataset
 
-from . import backward, datasets, function, legacy_dtypes, serialization
+from . import backward, clip_grad, datasets, function, legacy_dtypes, serialization
 from .variable import Variable
 
 __all__ = ["Patch", "PATCHES"]
@@ -63,4 +63,6 @@ PATCHES = (
     Patch("torch-save", torch, "save", serialization.save),
     Patch("torch-load", torch, "load", serialization.load),
     Patch("arange-legacy-float", torch, "arange", legacy_dtypes.arange),
+    Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
+    Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
 )
