@@ -1,6 +1,6 @@
 """Run torch's own op database (`op_db`) on plain tensors and on Variables; used by test_opdb.py.
 
-Also a script: `python tests/opdb_support.py (plain|varshim) DTYPE... [--all] [--ops A,B]
+Also a script: `python tests/opdb_support.py (plain|varshim) DTYPE... [--limit N] [--ops A,B]
 [--repeat N]` prints one JSON line per sample (op, sample index, sha256 of inputs, outputs and
 gradients, or of the error) so that test_opdb.py can compare a process without varshim against one
 with varshim imported.
@@ -37,8 +37,9 @@ def op_id(op):
     return f"{op.name}.{op.variant_test_name}" if op.variant_test_name else op.name
 
 
-def samples(op, dtype, first_only):
-    """The op's CPU samples in `dtype` (inputs require grad where the dtype is differentiable)."""
+def samples(op, dtype, limit=None):
+    """The op's first `limit` (default all) CPU samples in `dtype` (inputs require grad where the
+    dtype is differentiable)."""
     from torch.testing._internal import common_utils
     from torch.testing._internal.opinfo import core
 
@@ -52,7 +53,7 @@ def samples(op, dtype, first_only):
     core.extract_test_fn = common_utils.extract_test_fn = lambda: None
     try:
         generated = op.sample_inputs("cpu", dtype, requires_grad=requires_grad, set_seed=False)
-        return list(itertools.islice(generated, 1 if first_only else None))
+        return list(itertools.islice(generated, limit))
     finally:
         core.extract_test_fn = common_utils.extract_test_fn = find_test
 
@@ -204,12 +205,27 @@ def _outcome(fn):
 
 
 def plain_reference(op, sample, *, no_grad=False):
-    """Outputs and gradients on plain tensors (0-dim inputs lifted to (1,), like Variable's)."""
-    args, kwargs, leaves = copy_sample(sample, lift_scalar=True)
+    """Outputs and gradients on plain tensors (0-dim inputs lifted to (1,), like Variable's); with
+    `no_grad`, outputs under torch.no_grad() with the first tensor detached, as check_volatile's is
+    (some kernels, matmul's folding, choose their path by requires_grad)."""
     if no_grad:
+        args, kwargs, _ = copy_sample(sample, lift_scalar=True, wrap=_first_tensor(torch.Tensor.detach, None))
         with torch.no_grad():
             return _outcome(lambda: (run(op, sample, args, kwargs), None))
+    args, kwargs, leaves = copy_sample(sample, lift_scalar=True)
     return _outcome(lambda: _with_gradients(op, sample, args, kwargs, leaves, modern_grads))
+
+
+def _first_tensor(first, rest):
+    """A copy_sample wrap applying `first` to the sample's first tensor and `rest` to the others."""
+    seen = []
+
+    def wrap(tensor):
+        seen.append(tensor)
+        make = first if len(seen) == 1 else rest
+        return tensor if make is None else make(tensor)
+
+    return wrap
 
 
 def _with_gradients(op, sample, args, kwargs, leaves, grad_style):
@@ -272,15 +288,7 @@ def check_volatile(op, sample, reference):
     """Problems between plain outputs under no_grad and the sample with its first tensor volatile."""
     from varshim import Variable
 
-    made = []
-
-    def wrap(tensor):
-        volatile = not made
-        made.append(tensor)
-        if volatile:
-            return Variable(tensor.detach(), volatile=True)
-        return Variable(tensor, requires_grad=tensor.requires_grad)
-
+    wrap = _first_tensor(lambda tensor: Variable(tensor.detach(), volatile=True), _as_variable)
     args, kwargs, _ = copy_sample(sample, lift_scalar=True, wrap=wrap)
     inputs = list(tensors_in([args, kwargs]))
     result, error = _outcome(lambda: (run(op, sample, args, kwargs), None))
@@ -338,13 +346,13 @@ def sample_digest(op, sample):
     return "ok", digest.hexdigest()
 
 
-def digests(dtypes, first_only, ops=None, repeat=1):
+def digests(dtypes, limit=None, ops=None, repeat=1):
     """Yield `repeat` records per sample of every op (or the named ops) in each dtype."""
     for op in load_ops():
         if ops is not None and op_id(op) not in ops:
             continue
         for dtype in dtypes:
-            for index, sample in enumerate(samples(op, dtype, first_only)):
+            for index, sample in enumerate(samples(op, dtype, limit)):
                 if skip_reason(sample):
                     continue
                 for _ in range(repeat):
@@ -356,7 +364,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["plain", "varshim"], help="import varshim first or not")
     parser.add_argument("dtypes", nargs="+", help="e.g. float64 float32")
-    parser.add_argument("--all", action="store_true", help="every sample (default: each op's first)")
+    parser.add_argument("--limit", type=int, help="the first LIMIT samples of each op (default: all)")
     parser.add_argument("--ops", help="comma-separated op ids (default: every op)")
     parser.add_argument("--repeat", type=int, default=1, help="digest each sample this many times")
     options = parser.parse_args(argv)
@@ -366,7 +374,7 @@ def main(argv):
     warnings.simplefilter("ignore")
     dtypes = [getattr(torch, name) for name in options.dtypes]
     ops = set(options.ops.split(",")) if options.ops else None
-    for record in digests(dtypes, not options.all, ops, options.repeat):
+    for record in digests(dtypes, options.limit, ops, options.repeat):
         print(json.dumps(record))
 
 
