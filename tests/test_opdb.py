@@ -61,7 +61,7 @@ _cache = {}
 
 
 def op_samples(dtype, full):
-    """[(op, [(index, sample), ...]), ...] without skipped samples; `counts` tallies the skips."""
+    """[(op, [(index, sample), ...]), ...] without the skipped samples (SKIPS), cached per run."""
     key = (dtype, full)
     if key not in _cache:
         selected = []
@@ -89,8 +89,8 @@ def _check_sample(check, op, sample, reference):
     problems = check(op, sample, reference)
     if not problems:
         return [], None
-    # Some LAPACK kernels (gelsy) round differently with the buffers' alignment: plain torch then
-    # gives several results; the Variable result must be one of them.
+    # Some LAPACK kernels (lstsq's gelsy) round differently from run to run: plain torch then gives
+    # several results, and the Variable result must be one of them.
     for _ in range(8):
         if not check(op, sample, _reference(check, op, sample)):
             return [], "nondeterministic in plain torch"
