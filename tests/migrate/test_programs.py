@@ -5,6 +5,7 @@ Fixed programs live in programs/; a hypothesis property composes further program
 the migrator rewrites. Every run is a real subprocess, started in parallel.
 """
 
+import math
 import os
 import pathlib
 import subprocess
@@ -70,8 +71,25 @@ def _compare(legacy_paths, migrated_paths):
         code, expected, err = _finish(process)
         assert code == 0, f"{legacy} under varshim failed:\n{err}"
         assert "=== raised" not in got, f"migrated {legacy.name} failed on plain torch:\n{got}\n{migrated.read_text()}"
-        assert got == expected, f"{legacy.name}: outputs differ\n{migrated.read_text()}"
+        assert _same_output(got, expected), f"{legacy.name}: outputs differ\n{got}\n{expected}\n{migrated.read_text()}"
         assert expected.strip()
+
+
+def _same_output(got, expected):
+    """Identical text, except the `clip_grad_norm` value: 0.3 summed the norms in double
+    (varshim.clip_grad), its migration `clip_grad_norm_` in float32, so they agree to float32 precision."""
+    got_lines, expected_lines = got.splitlines(), expected.splitlines()
+    if len(got_lines) != len(expected_lines):
+        return False
+    for mine, theirs in zip(got_lines, expected_lines):
+        if mine.startswith("nn ") and theirs.startswith("nn "):
+            head, _, value = mine.rpartition(" ")
+            other_head, _, other_value = theirs.rpartition(" ")
+            if head != other_head or not math.isclose(float(value), float(other_value), rel_tol=1e-6, abs_tol=1e-6):
+                return False
+        elif mine != theirs:
+            return False
+    return True
 
 
 def test_programs_exist():
