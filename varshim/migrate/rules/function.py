@@ -106,14 +106,6 @@ def _check_uses(tree, classes):
                 entry[1] = entry[1] or f"{parent.name} subclasses it"
             elif isinstance(child.ctx, ast.Load):
                 entry[1] = entry[1] or "it is used other than as Fn()(...)"
-    for parent in ast.walk(tree):
-        for child in ast.iter_child_nodes(parent):
-            if (isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in classes
-                    and not (isinstance(parent, ast.Call) and parent.func is child)):
-                # `f = Fn()` then `f(x)`: the instance outlives one call
-                classes[child.func.id][1] = classes[child.func.id][1] or "an instance is kept and called later"
-            if not (isinstance(child, ast.Name) and child.id in classes):
-                continue
 
 
 class LegacyFunction(Rule):
