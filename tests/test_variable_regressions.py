@@ -22,3 +22,21 @@ def test_a_view_with_a_volatile_input_does_not_require_grad(view):
     assert out.volatile and not out.requires_grad and out.grad_fn is None
     assert torch.equal(out.data, x.data)
     assert out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()  # still a view of x
+
+
+def test_plain_out_tensors_of_a_variable_op_stay_plain():
+    # out=(values, indices) holds the caller's tensors: they keep their class, like out=tensor.
+    x = Variable(torch.tensor([[1.0, 5.0], [3.0, 2.0]]))
+    values, indices = torch.empty(0), torch.empty(0, dtype=torch.long)
+    result = torch.max(x, 0, out=(values, indices))
+    assert type(values) is torch.Tensor and type(indices) is torch.Tensor
+    assert result[0] is values and result[1] is indices
+    assert values.tolist() == [3.0, 5.0] and indices.tolist() == [1, 0]
+
+
+def test_variable_out_tensors_stay_the_callers():
+    x = Variable(torch.tensor([[1.0, 5.0], [3.0, 2.0]]))
+    values, indices = Variable(torch.empty(0)), Variable(torch.empty(0, dtype=torch.long))
+    result = torch.max(x, 1, out=(values, indices))
+    assert result[0] is values and result[1] is indices
+    assert values.data.tolist() == [5.0, 3.0]

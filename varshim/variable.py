@@ -218,7 +218,12 @@ def _is_argument(result, args, kwargs):
     for arg in args:
         if arg is result:
             return True
-    return bool(kwargs) and any(value is result for value in kwargs.values())
+    if not kwargs:
+        return False
+    out = kwargs.get("out")
+    if type(out) in (tuple, list) and any(item is result for item in out):
+        return True  # out=(values, indices): the caller's tensors, whatever their class
+    return any(value is result for value in kwargs.values())
 
 
 from . import backward as _backward  # noqa: E402  (backward.py builds on Variable)
