@@ -2,7 +2,7 @@
 
 import libcst as cst
 
-__all__ = ["parenthesized", "method_call", "keyword", "without_keywords", "last_arg_fixed"]
+__all__ = ["parenthesized", "method_call", "keyword", "without_keywords", "last_arg_fixed", "with_arg_inserted"]
 
 _ATOMS = (
     cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
@@ -46,4 +46,16 @@ def last_arg_fixed(args):
         comma = args[-1].comma
         if isinstance(comma, cst.Comma) and "\n" not in cst.Module([]).code_for_node(comma):
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return args
+
+
+def with_arg_inserted(args, position, new):
+    """`args` with `new` inserted at `position`, commas written as `a, b`."""
+    args = list(args)
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if position < len(args):
+        new = new.with_changes(comma=comma)
+    elif args:
+        args[-1] = args[-1].with_changes(comma=comma)
+    args.insert(position, new)
     return args

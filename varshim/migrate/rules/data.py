@@ -11,7 +11,7 @@ import ast
 
 import libcst as cst
 
-from ..edits import keyword, last_arg_fixed, method_call, without_keywords
+from ..edits import keyword, last_arg_fixed, method_call, with_arg_inserted, without_keywords
 from ..rule import Rule
 
 __all__ = ["TensorDatasetKeywords", "InitInplace", "ClipGradNorm", "LossReduction", "SoftmaxDim"]
@@ -152,17 +152,11 @@ class LossReduction(Rule):
         call = without_keywords(node, ("size_average", "reduce"))
         if reduction == "mean":
             return call
-        args = list(call.args)
         new = cst.Arg(
             keyword=cst.Name("reduction"), value=cst.SimpleString(f"'{reduction}'"),
             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
         )
-        if position < len(args):
-            new = new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        elif args:
-            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.insert(position, new)
-        return call.with_changes(args=args)
+        return call.with_changes(args=with_arg_inserted(call.args, position, new))
 
 
 class SoftmaxDim(Rule):

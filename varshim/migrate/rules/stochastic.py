@@ -10,7 +10,7 @@ import ast
 
 import libcst as cst
 
-from ..edits import keyword
+from ..edits import keyword, with_arg_inserted
 from ..rule import Rule
 
 __all__ = ["MultinomialDefaults", "Reinforce"]
@@ -51,12 +51,7 @@ class MultinomialDefaults(Rule):
             args[args.index(rename)] = rename.with_changes(keyword=cst.Name("replacement"))
         if finding.data.get("add"):
             at = sum(1 for a in args if a.keyword is None and not a.star)
-            one = cst.Arg(cst.Integer("1"))
-            if at < len(args):
-                one = one.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            elif args:
-                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.insert(at, one)
+            args = with_arg_inserted(args, at, cst.Arg(cst.Integer("1")))
         return node.with_changes(args=args)
 
 
