@@ -111,6 +111,10 @@ def _backward_scenarios(backward):
         "second time": grads_after(lambda x, w, y: [backward(y.sum()), backward(y.sum())]),
         "no grad root": grads_after(lambda x, w, y: backward(torch.ones(1))),
         "wrong type": grads_after(lambda x, w, y: backward([y.sum()], [1.0])),
+        "no tensors": grads_after(lambda x, w, y: backward(grad_tensors=torch.ones(3))),
+        "misspelt keyword": grads_after(lambda x, w, y: backward(y.sum(), retain_grap=True)),
+        "create_graph positional": grads_after(lambda x, w, y: backward(y.pow(2).sum(), None, None, True)),
+        "inputs tuple": grads_after(lambda x, w, y: backward(y.sum(), inputs=(w,))),
     }
 
 

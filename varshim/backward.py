@@ -23,18 +23,29 @@ __all__ = ["backward", "grad", "legacy_backward"]
 
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 _Tensor = torch.Tensor
+_REQUIRED = object()  # `tensors` not given (legacy code may pass `variables=` instead)
 modern_backward = torch.autograd.backward
 _modern_grad = torch.autograd.grad
 
 
-def backward(*args, **kwargs):
-    """`torch.autograd.backward` accepting the 0.1-0.3 names; modern calls pass straight through."""
-    first = args[0] if args else kwargs.get("tensors")
-    if type(first) is _Tensor and "retain_variables" not in kwargs:
-        return modern_backward(*args, **kwargs)  # `Tensor.backward` of a plain tensor: the hot path
-    if "variables" in kwargs or "retain_variables" in kwargs or _has_variable(first):
-        return _legacy_backward_call(*args, **kwargs)
-    return modern_backward(*args, **kwargs)
+def backward(tensors=_REQUIRED, grad_tensors=None, retain_graph=None, create_graph=None, grad_variables=None,
+             inputs=None, **legacy):
+    """`torch.autograd.backward` accepting the 0.1-0.3 names; modern calls pass straight through.
+
+    Named parameters, not `*args, **kwargs`: this is on the path of every plain `Tensor.backward`,
+    where repacking the arguments costs more than the check (benchmarks/bench_core.py).
+    """
+    if type(tensors) is _Tensor and not legacy:
+        return modern_backward(tensors, grad_tensors, retain_graph, bool(create_graph), grad_variables, inputs)
+    unknown = legacy.keys() - {"variables", "retain_variables"}
+    if tensors is _REQUIRED and "variables" not in legacy or unknown:
+        # torch's own TypeError for a missing `tensors` or a misspelt keyword
+        arguments = {} if tensors is _REQUIRED else {"tensors": tensors}
+        return modern_backward(**arguments, **{name: legacy[name] for name in unknown})
+    if legacy or _has_variable(tensors):
+        tensors = None if tensors is _REQUIRED else tensors
+        return _legacy_backward_call(tensors, grad_tensors, retain_graph, create_graph, grad_variables, inputs, **legacy)
+    return modern_backward(tensors, grad_tensors, retain_graph, bool(create_graph), grad_variables, inputs)
 
 
 def grad(*args, **kwargs):
