@@ -1,6 +1,5 @@
 """`TensorDataset(data_tensor=x, target_tensor=y)` and its 0.3 attributes (varshim.datasets)."""
 
-import contextlib
 
 import pytest
 import torch
@@ -8,6 +7,7 @@ from torch.utils.data import TensorDataset
 
 import varshim
 from varshim import LegacyTorchWarning
+from legacy_program import modern_torch, run
 
 PROGRAM = """
 import torch
@@ -22,21 +22,6 @@ third = train[2]
 mean = train.data_tensor.mean()
 positives = train.target_tensor.sum()
 """
-
-
-@contextlib.contextmanager
-def modern_torch():
-    varshim.uninstall()
-    try:
-        yield
-    finally:
-        varshim.install()
-
-
-def run(program):
-    namespace = {}
-    exec(compile(program, "<legacy program>", "exec"), namespace)
-    return namespace
 
 
 def test_program_fails_on_modern_torch():

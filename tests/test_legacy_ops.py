@@ -1,6 +1,5 @@
 """0.3 meanings of dot on N-D tensors, ByteTensor masks and integer `/` (varshim.legacy_ops)."""
 
-import contextlib
 import warnings
 
 import pytest
@@ -12,22 +11,7 @@ import varshim
 from varshim import LegacyTorchWarning, Variable
 from varshim.legacy_data import LegacyTensor
 from varshim.legacy_ops import OVERRIDES
-
-
-@contextlib.contextmanager
-def modern_torch():
-    """torch as it is without varshim (the legacy program's `Variable` is torch's own)."""
-    varshim.uninstall()
-    try:
-        yield
-    finally:
-        varshim.install()
-
-
-def run(program):
-    namespace = {}
-    exec(compile(program, "<legacy program>", "exec"), namespace)
-    return namespace
+from legacy_program import modern_torch, run
 
 
 DOT_PROGRAM = """

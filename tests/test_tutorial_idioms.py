@@ -16,6 +16,7 @@ from torch import nn
 
 import varshim
 from varshim import LegacyTorchWarning, Variable
+from legacy_program import modern_torch, run
 
 WORD_LANGUAGE_MODEL = """
 import torch
@@ -72,21 +73,6 @@ eval_hidden = model.init_hidden(2)
 eval_output, eval_state = model(Variable(data.data, volatile=True), eval_hidden)
 eval_hidden = repackage_hidden(eval_state)
 """
-
-
-@contextlib.contextmanager
-def modern_torch():
-    varshim.uninstall()
-    try:
-        yield
-    finally:
-        varshim.install()
-
-
-def run(program):
-    namespace = {}
-    exec(compile(program, "<legacy program>", "exec"), namespace)
-    return namespace
 
 
 def modern_word_language_model_losses():
