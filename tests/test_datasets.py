@@ -5,7 +5,6 @@ import pytest
 import torch
 from torch.utils.data import TensorDataset
 
-import varshim
 from varshim import LegacyTorchWarning
 from legacy_program import modern_torch, run
 

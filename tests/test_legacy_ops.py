@@ -7,7 +7,6 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-import varshim
 from varshim import LegacyTorchWarning, Variable
 from varshim.legacy_data import LegacyTensor
 from varshim.legacy_ops import OVERRIDES

@@ -14,7 +14,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import varshim
 from varshim import LegacyTorchWarning, Variable
 from legacy_program import modern_torch, run
 
