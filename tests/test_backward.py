@@ -315,3 +315,11 @@ def test_mis_shaped_gradient_on_a_freed_graph_reports_the_freed_graph():
     o.backward()
     with pytest.raises(RuntimeError, match="second time"):
         o.backward(torch.FloatTensor([1.0, 1.0]))
+
+
+def test_mis_shaped_float_gradient_takes_the_outputs_dtype_before_the_first_node():
+    # Found by the thorough profile: a FloatTensor gradient for a double graph was multiplied in
+    # float32 by the hand-run nodes (0.5 * 1.4e-45 underflowed to 0); the engine casts first.
+    x = Variable(torch.zeros(2, dtype=torch.float64), requires_grad=True)
+    (0.5 * x.sum()).backward(torch.tensor([0.0, 1.401298464324817e-45]))
+    assert x.grad.data.tolist() == [0.0, 0.5 * 1.401298464324817e-45]

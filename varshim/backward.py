@@ -193,7 +193,11 @@ def _lenient_backward(roots, grads, retain_graph, create_graph):
                     f"got {[list(g.shape) for g in buffer.values()]} for a tensor of shape {list(node.variable.shape)}. "
                     "PyTorch 0.3 stored it as is; modern tensors cannot. Pass a gradient of the output's shape."
                 )
-            inputs = [buffer.get(i) for i in range(len(node._input_metadata))]
+            # The engine's checks, less the shape one: a gradient takes its output's dtype and device.
+            inputs = [
+                None if (value := buffer.get(i)) is None else value.to(dtype=meta.dtype, device=meta.device)
+                for i, meta in enumerate(node._input_metadata)
+            ]
             try:
                 outputs = node(*inputs)
             except RuntimeError as error:  # 0.3 failed in the backward kernel too; name the cause
