@@ -13,7 +13,6 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
 - `.data` is a tensor with legacy semantics (`varshim.legacy_data`), `.creator` is `grad_fn`.
 """
 
-import os
 import sys
 
 import torch
@@ -21,7 +20,7 @@ import torch
 from . import legacy_repr
 from .legacy_ops import OVERRIDES as _OVERRIDES
 from .legacy_data import LegacyTensor
-from .warnings import warn_legacy
+from .warnings import TORCH_DIR, warn_legacy
 
 __all__ = ["Variable"]
 
@@ -29,7 +28,6 @@ _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 _no_grad = torch.no_grad
-_TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
 _REFUSED = object()  # sentinel default: `Variable()` without data
 
 # Getters that return stored tensors. `_base` keeps its identity for torch's own view checks; a
@@ -115,7 +113,7 @@ class Variable(_Tensor, metaclass=_VariableMeta):
             data = _TensorBase.data.__get__(self)  # a fresh detached alias on every access
         # torch's own Python code (gradcheck, optimizers, nn.utils) reading `.data` of a Variable
         # expects a modern tensor; legacy semantics are for the legacy program.
-        if not sys._getframe(1).f_code.co_filename.startswith(_TORCH_DIR):
+        if not sys._getframe(1).f_code.co_filename.startswith(TORCH_DIR):
             data.__class__ = LegacyTensor
         return data
 

@@ -18,7 +18,8 @@ class LegacyTorchWarning(FutureWarning):
     """A Variable-era idiom ran under varshim; the message names the modern spelling."""
 
 
-_INTERNAL_DIRS = tuple(os.path.dirname(os.path.abspath(path)) + os.sep for path in (__file__, torch.__file__))
+TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+_INTERNAL_DIRS = (os.path.dirname(os.path.abspath(__file__)) + os.sep, TORCH_DIR)
 
 
 def _internal(filename):
