@@ -353,3 +353,16 @@ def test_grad_of_parameters_zeroed_in_legacy_style():
                 p.grad.data.zero_()
         model(Variable(torch.ones(2, 3))).sum().backward()
     assert model.bias.grad.tolist() == [2.0]
+
+
+def test_float_and_int_read_the_data_without_torch_warning():
+    # 0.3.1 torch/autograd/variable.py: __float__/__int__ go through .data (no graph involved).
+    import warnings as _warnings
+
+    loss = (Variable(torch.Tensor([1.5, 2.0]), requires_grad=True) * 2).sum()
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")
+        assert float(loss) == 7.0 and type(float(loss)) is float
+        assert int(loss) == 7 and type(int(loss)) is int
+    with pytest.raises((ValueError, RuntimeError)):
+        float(Variable(torch.ones(2)))  # only one-element Variables convert, as in 0.3

@@ -156,6 +156,16 @@ class Variable(_Tensor, metaclass=_VariableMeta):
             (self,), (gradient,), retain_graph, create_graph, retain_variables=retain_variables, inputs=inputs
         )
 
+    # 0.3 `Variable.__float__`/`__int__` read `.data`: a number, no graph, so no modern warning
+    # about converting a tensor that requires grad.
+    def __float__(self):
+        with _DisableSubclass():
+            return float(self.detach())
+
+    def __int__(self):
+        with _DisableSubclass():
+            return int(self.detach())
+
     def register_hook(self, hook):
         if self._volatile:
             raise RuntimeError("cannot register a hook on a volatile variable")
