@@ -105,26 +105,24 @@ def main(argv=None):
     import varshim
 
     varshim.install()
-    _trust(parser, ns.trust_pickle)
+    _trust(ns.trust_pickle)
     if ns.module is not None:
         return _run_module(ns.module, args)
     if ns.target.endswith(".ipynb"):
-        from .notebook import run_notebook
-
+        try:
+            from .notebook import run_notebook
+        except ImportError as error:
+            parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
+                         "pip install 'varshim[notebook]'")
         return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output)
     return _run_script(ns.target, args)
 
 
-def _trust(parser, paths):
-    if not paths:
-        return
+def _trust(paths):
     import varshim
 
-    trust = getattr(varshim, "trust", None)  # varshim.trust: the pickle trust rule of torch.load
-    if trust is None:
-        parser.error("--trust-pickle needs varshim.trust, which this varshim does not have")
-    for path in paths:
-        trust(path)
+    for path in paths or ():
+        varshim.trust(path)  # the pickle trust rule of torch.load (varshim.serialization)
 
 
 def _run_script(path, args):
