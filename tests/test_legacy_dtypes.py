@@ -1,14 +1,13 @@
 """torch.arange on integers: floats for the legacy program's own files only (varshim.legacy_dtypes)."""
 
-import contextlib
 import json
 import runpy
 
 import pytest
 import torch
 
-import varshim
 from varshim import LegacyTorchWarning, Variable, runner
+from legacy_program import modern_torch
 
 PROGRAM = """
 import json, sys
@@ -39,15 +38,6 @@ def program(tmp_path):
     output = tmp_path / "result.json"
     script.write_text(f"LIBRARY = {str(tmp_path / 'lib')!r}\nOUTPUT = {str(output)!r}\n" + PROGRAM)
     return script, output
-
-
-@contextlib.contextmanager
-def modern_torch():
-    varshim.uninstall()
-    try:
-        yield
-    finally:
-        varshim.install()
 
 
 def test_program_fails_on_modern_torch(program):

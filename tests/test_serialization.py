@@ -1,6 +1,5 @@
 """torch.load of whole pickled objects: saved by this process, or trusted (varshim.serialization)."""
 
-import contextlib
 import io
 import os
 import pickle
@@ -12,6 +11,7 @@ from torch import nn
 
 import varshim
 from varshim import LegacyTorchWarning, serialization
+from legacy_program import modern_torch
 
 PROGRAM = """
 import torch
@@ -25,15 +25,6 @@ torch.save(model, PATH)
 restored = torch.load(PATH)
 after = restored(x)
 """
-
-
-@contextlib.contextmanager
-def modern_torch():
-    varshim.uninstall()
-    try:
-        yield
-    finally:
-        varshim.install()
 
 
 def run(program, **names):
