@@ -15,6 +15,7 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from varshim import Variable
+from saved_tensors import SavedTensors
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
 
@@ -343,27 +344,13 @@ def test_legacy_grad_equals_modern_grad(data, dtype):
             _assert_legacy_equals(g, e)
 
 
-class _SavedTensors(torch.autograd.graph.saved_tensors_hooks):
-    def __init__(self):
-        self.count = 0
-        super().__init__(self._pack, lambda saved: saved)
-
-    def _pack(self, tensor):
-        self.count += 1
-        return tensor
-
-    def __enter__(self):
-        super().__enter__()
-        return self
-
-
 @given(data=st.data(), dtype=dtypes)
 def test_volatile_equals_no_grad_and_records_nothing(data, dtype):
     program = Program(data, dtype, smooth=False).build(max_steps=8)
     with torch.no_grad():
         modern_results = program.replay(World(legacy=False))
     volatile = World(legacy=True, volatile=True)
-    with _SavedTensors() as saved:
+    with SavedTensors() as saved:
         legacy_results = program.replay(volatile)
     assert saved.count == 0
     for legacy_result, modern_result in zip(legacy_results, modern_results, strict=True):

@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from varshim import LegacyTorchWarning, Variable
+from saved_tensors import SavedTensors
 
 # -- construction (behavior 1) -------------------------------------------------------------------
 
@@ -209,22 +210,6 @@ def _assert_recorded_nothing(result):
     assert result.grad_fn is None
 
 
-class _SavedTensors(torch.autograd.graph.saved_tensors_hooks):
-    """Counts tensors autograd saves for backward: none under no_grad."""
-
-    def __init__(self):
-        self.count = 0
-        super().__init__(self._pack, lambda saved: saved)
-
-    def _pack(self, tensor):
-        self.count += 1
-        return tensor
-
-    def __enter__(self):
-        super().__enter__()
-        return self
-
-
 @pytest.mark.parametrize(
     "make_module, shape",
     [
@@ -237,11 +222,11 @@ def test_volatile_through_modules_with_trainable_parameters(make_module, shape):
     module = make_module()
     assert all(p.requires_grad for p in module.parameters())
     inputs = torch.randn(shape)
-    with _SavedTensors() as saved:
+    with SavedTensors() as saved:
         out = module(Variable(inputs, volatile=True))
     _assert_recorded_nothing(out)
     assert saved.count == 0  # nothing kept for backward: memory is no_grad's
-    with _SavedTensors() as saved:
+    with SavedTensors() as saved:
         module(Variable(inputs))
     assert saved.count > 0  # the counter does see a recorded forward
     with torch.no_grad():
@@ -254,7 +239,7 @@ def test_volatile_through_modules_with_trainable_parameters(make_module, shape):
 
 def test_volatile_through_lstm():
     lstm = nn.LSTM(3, 4)
-    with _SavedTensors() as saved:
+    with SavedTensors() as saved:
         out, (h, c) = lstm(Variable(torch.randn(5, 2, 3), volatile=True))
     assert saved.count == 0
     for result in (out, h, c):
