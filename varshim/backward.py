@@ -59,13 +59,15 @@ def _legacy_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_g
     if not only_inputs:
         warn_legacy("autograd.grad(only_inputs=False) is ignored since PyTorch 0.4: call backward() for leaf gradients.")
     outputs = _as_tuple(outputs)
-    grads = _make_grads(outputs, _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs))
     if create_graph is None:
         create_graph = _any_differentiable_variable(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    results = _modern_grad(outputs, inputs, grads, retain_graph, create_graph, **modern)
-    return tuple(None if g is None else g.as_subclass(Variable) for g in results)
+    with _DisableSubclass():  # as in legacy_backward: no per-attribute dispatch, no re-dispatch by torch
+        grads = _make_grads(outputs, _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs))
+        results = _modern_grad(outputs, inputs, grads, retain_graph, create_graph, **modern)
+        # aliases, not re-classed: a gradient may be a tensor the caller passed in
+        return tuple(None if g is None else g.as_subclass(Variable) for g in results)
 
 
 def _legacy_backward_call(
