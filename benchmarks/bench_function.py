@@ -6,7 +6,7 @@ Both run the same ReLU body in the same process on one thread; the legacy side i
 `MyReLU()(x)` on a Variable, the modern side `MyReLU.apply(x)` on a tensor. Target: ratio <= 1.2
 for the Function itself ("forward", "forward + backward" through torch's engine). The last row is
 the legacy idiom as written; its extra cost is the `Variable` dispatch of `.sum()`/`.backward()`
-(varshim.variable), not the Function.
+(varshim.objects.variable), not the Function.
 """
 
 import timeit
@@ -17,7 +17,7 @@ from torch.autograd import Function
 
 import varshim
 from varshim import Variable
-from varshim.backward import modern_backward  # torch's own autograd.backward
+from varshim.objects.root_gradients import modern_backward  # torch's own autograd.backward
 
 
 class LegacyReLU(Function):

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from varshim.migrate import check_source, migrate_source
+from varshim_migrate import check_source, migrate_source
 
 PROGRAMS = pathlib.Path(__file__).resolve().parent.parent / "tests" / "migrate" / "programs"
 

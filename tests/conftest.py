@@ -25,7 +25,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_addoption(parser):
-    parser.addoption("--opdb-full", action="store_true", help="check every op_db sample (tests/test_opdb.py)")
+    parser.addoption("--opdb-full", action="store_true", help="check every op_db sample (tests/integration/test_opdb.py)")
 
 
 @pytest.fixture(autouse=True)

@@ -4,52 +4,29 @@
 
 Importing varshim installs it: `torch.autograd.Variable` becomes varshim's `Variable`, and the few
 module-level names legacy code reaches (`torch.autograd.backward`, ...) accept their legacy forms.
-Plain tensors keep modern behavior; legacy rules follow `Variable` objects. `uninstall()` and
-`with legacy():` restore torch exactly.
+Plain tensors keep modern behavior; legacy rules follow `Variable` objects and the legacy
+program's own files. `uninstall()` and `with legacy():` restore torch exactly.
+
+The tree: `objects/` (the 0.3 object model), `patches/` (every change to torch itself, one row
+each), `entry/` (the ways a legacy program starts). The migrator, `varshim_migrate`, and the
+command line, `varshim_cli`, never import torch or this package.
 """
 
-import contextlib
+try:
+    import torch  # noqa: F401  (varshim runs legacy code on torch; the migrator does not need it)
+except ImportError as error:
+    raise ImportError(
+        "varshim runs legacy code on torch, which is not installed: pip install torch "
+        "(varshim check / varshim migrate work without it)"
+    ) from error
 
-from .ipython import load_ipython_extension, unload_ipython_extension  # `%load_ext varshim`
-from .patches import PATCHES
-from .serialization import trust
-from .variable import Variable
-from .warnings import LegacyTorchWarning
+from .entry.ipython import load_ipython_extension, unload_ipython_extension  # `%load_ext varshim`
+from .legacy_warnings import LegacyTorchWarning
+from .objects.variable import Variable
+from .patches import PATCHES, install, installed, legacy, uninstall
+from .patches.pickles import trust
 
 __all__ = ["Variable", "install", "uninstall", "legacy", "trust", "LegacyTorchWarning", "__version__"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-
-def install():
-    """Apply every legacy patch (idempotent)."""
-    for patch in PATCHES:
-        patch.apply()
-
-
-def uninstall():
-    """Revert every legacy patch, leaving torch as it was before `install()` (idempotent)."""
-    for patch in reversed(PATCHES):
-        patch.revert()
-
-
-def installed():
-    return all(patch.applied for patch in PATCHES)
-
-
-@contextlib.contextmanager
-def legacy():
-    """Install for the duration of a block; afterwards torch is as it was on entry."""
-    applied_before = [patch for patch in PATCHES if patch.applied]
-    install()
-    try:
-        yield
-    finally:
-        # by state at entry, not by "what this block applied": an uninstall() inside the block is undone too
-        for patch in reversed(PATCHES):
-            if patch in applied_before:
-                patch.apply()
-            else:
-                patch.revert()
-
-
-install()
+install()  # importing varshim installs it: the one-line edit `from varshim import Variable`

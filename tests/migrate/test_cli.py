@@ -11,8 +11,8 @@ from importlib import metadata
 import nbformat
 import pytest
 
-from varshim.__main__ import main
-from varshim.migrate.flake8 import Flake8Checker
+from varshim_cli import main
+from varshim_migrate.flake8 import Flake8Checker
 
 LEGACY = """\
 import torch
@@ -207,7 +207,7 @@ def test_help_exits_zero(capsys):
 
 def test_flake8_plugin_reports_the_same_findings():
     points = [e for e in metadata.entry_points(group="flake8.extension") if e.name == "VS"]
-    assert [p.value for p in points] == ["varshim.migrate.flake8:Flake8Checker"]
+    assert [p.value for p in points] == ["varshim_migrate.flake8:Flake8Checker"]
     lines = LEGACY.splitlines(True)
     results = list(Flake8Checker(ast.parse(LEGACY), lines).run())
     assert [(line, col, message.split()[0]) for line, col, message, _ in results] == [

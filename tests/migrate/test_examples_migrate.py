@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from varshim.migrate import check_source, migrate_source
+from varshim_migrate import check_source, migrate_source
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "legacy"
 LEGACY = sorted(EXAMPLES.glob("*.py"))

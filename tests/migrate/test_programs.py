@@ -14,7 +14,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from varshim.migrate import check_source, migrate_source
+from varshim_migrate import check_source, migrate_source
 
 PROGRAMS = sorted((pathlib.Path(__file__).parent / "programs").glob("*.py"))
 # Runs files one after the other as __main__, each in a fresh namespace, on plain torch; fails if
@@ -77,7 +77,7 @@ def _compare(legacy_paths, migrated_paths):
 
 def _same_output(got, expected):
     """Identical text, except the `clip_grad_norm` value: 0.3 summed the norms in double
-    (varshim.clip_grad), its migration `clip_grad_norm_` in float32, so they agree to float32 precision."""
+    (varshim.patches.clip_grad), its migration `clip_grad_norm_` in float32, so they agree to float32 precision."""
     got_lines, expected_lines = got.splitlines(), expected.splitlines()
     if len(got_lines) != len(expected_lines):
         return False

@@ -1,6 +1,6 @@
 """VS3xx: retain_variables, autograd.backward keywords, backward(torch.ones(1))."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\nimport torch.nn.functional as F\nfrom torch import autograd\n"
 

@@ -1,6 +1,6 @@
 """VS7xx: TensorDataset keywords, nn.init names, clip_grad_norm, size_average/reduce, softmax dim."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom torch.utils.data import TensorDataset\n"
 

@@ -1,6 +1,6 @@
 """VS4xx: legacy Function classes and their F()(x) calls."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\nfrom torch.autograd import Function\n"
 

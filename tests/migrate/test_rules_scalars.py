@@ -1,6 +1,6 @@
 """VS2xx: loss.data[0] and loss[0] on one-element results."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 

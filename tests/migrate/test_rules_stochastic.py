@@ -1,6 +1,6 @@
 """VS5xx: multinomial() defaults and reinforce."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\n"
 

@@ -1,6 +1,6 @@
 """VS601: async= keyword arguments (a SyntaxError, so tested on source text, not through libcst)."""
 
-from varshim.migrate import check_source, migrate_source, select_rules
+from varshim_migrate import check_source, migrate_source, select_rules
 
 
 def test_async_keyword_found_and_renamed():

@@ -1,6 +1,6 @@
 """VS1xx: Variable(x), volatile=True, .volatile, .creator."""
 
-from rulecase import RuleCase
+from tests.support.rulecase import RuleCase
 
 HEADER = "import torch\nfrom torch.autograd import Variable\n"
 

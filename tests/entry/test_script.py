@@ -1,0 +1,167 @@
+"""`varshim run` / `python -m varshim` behave as `python SCRIPT` (real subprocesses, one per scenario)."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import varshim
+import varshim_cli
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+PROJECT = DATA / "legacy_project"
+VARSHIM_DIR = os.path.dirname(os.path.abspath(varshim.__file__))
+
+
+def _start(args, cwd=DATA):
+    env = dict(os.environ, PYTHONWARNINGS="ignore::FutureWarning")
+    return subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+
+
+# Every scenario is one real subprocess; they all start at once (each imports torch) and each
+# test reads the run it is about.
+SCENARIOS = {
+    "succeeded": (["-m", "varshim", "run", "legacy_project/main.py", "3", "--flag", "two words"], "hello\n", DATA),
+    "failed": (["-m", "varshim", "legacy_project/main.py", "fail"], "\n", DATA),
+    "module": (["-m", "varshim", "run", "-m", "legacy_pkg", "a", "--b"], "", PROJECT),
+    "bad_syntax": (["-m", "varshim", "run", "legacy_project/bad_syntax.py"], "", DATA),
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    started = {name: (_start(args, cwd), stdin) for name, (args, stdin, cwd) in SCENARIOS.items()}
+    results = {}
+    for name, (process, stdin) in started.items():
+        stdout, stderr = process.communicate(stdin, timeout=180)
+        results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return results
+
+
+def _line_of(path, text):
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _printed(stdout):
+    return dict(line.split(" ", 1) for line in stdout.splitlines())
+
+
+@pytest.fixture
+def succeeded(runs):
+    return runs["succeeded"]
+
+
+@pytest.fixture
+def failed(runs):
+    return runs["failed"]
+
+
+def test_script_sees_what_python_gives_it(succeeded):
+    assert succeeded.returncode == 3, succeeded.stderr
+    printed = _printed(succeeded.stdout)
+    assert printed["argv"] == repr(["legacy_project/main.py", "3", "--flag", "two words"])
+    assert printed["name"] == "__main__"
+    assert printed["path0"] == str(PROJECT)
+    assert printed["stdin"] == "hello"
+
+
+def test_sibling_module_with_async_keyword_runs_legacy_code(succeeded):
+    assert _printed(succeeded.stdout)["loss"] == "6.0 grad [3.0, 3.0]"
+
+
+def test_plain_python_cannot_import_the_sibling_module():
+    with pytest.raises(SyntaxError):
+        compile((PROJECT / "helpers.py").read_text(), "helpers.py", "exec")
+
+
+def test_uncaught_exception_exits_1_with_traceback_at_user_lines(failed):
+    assert failed.returncode == 1
+    stderr = failed.stderr
+    assert stderr.startswith("Traceback (most recent call last):\n"), stderr
+    frames = [line.strip() for line in stderr.splitlines() if line.startswith('  File "')]
+    assert frames == [
+        'File "%s", line %d, in <module>' % (PROJECT / "main.py", _line_of(PROJECT / "main.py", "helpers.explode(x)")),
+        'File "%s", line %d, in explode' % (PROJECT / "helpers.py", _line_of(PROJECT / "helpers.py", "x.data[7]")),
+    ]
+    assert VARSHIM_DIR not in stderr and "runpy" not in stderr
+    assert stderr.splitlines()[-1].startswith("IndexError")
+
+
+def test_run_module_like_python_m(runs):
+    result = runs["module"]
+    assert result.returncode == 5, result.stderr
+    printed = _printed(result.stdout)
+    assert printed["argv"] == repr([str(PROJECT / "legacy_pkg" / "__main__.py"), "a", "--b"])
+    assert printed["name"] == "__main__"
+    assert printed["sum"] == "3.0"
+
+
+def test_other_syntax_error_is_reported_at_the_users_line(runs):
+    result = runs["bad_syntax"]
+    assert result.returncode == 1
+    line = _line_of(PROJECT / "bad_syntax.py", "z = (1 +")
+    assert result.stderr.splitlines()[:3] == [
+        '  File "%s", line %d' % (PROJECT / "bad_syntax.py", line), "    z = (1 +", "        ^"]
+    assert result.stderr.splitlines()[-1] == "SyntaxError: '(' was never closed"
+
+
+# -- in-process: argument handling -------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, split", [
+    (["s.py", "-m", "x"], ([], ["s.py"], ["-m", "x"])),
+    (["--trust-pickle", "a.pt", "s.py", "--check"], (["--trust-pickle", "a.pt"], ["s.py"], ["--check"])),
+    (["-m", "pkg.mod", "--tolerance", "1"], ([], ["-m", "pkg.mod"], ["--tolerance", "1"])),
+    (["--", "-odd.py", "x"], ([], ["-odd.py"], ["x"])),
+    (["nb.ipynb", "--check"], ([], ["nb.ipynb"], ["--check"])),
+])
+def test_arguments_after_the_target_belong_to_it(argv, split):
+    assert varshim_cli._split(argv) == split
+
+
+def test_help_explains_every_option_with_examples(capsys):
+    with pytest.raises(SystemExit) as info:
+        varshim_cli.run_main(["--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("-m MODULE", "--trust-pickle PATH", "--check", "--tolerance TOL", "--output FILE.ipynb"):
+        assert option in text
+    assert "examples:" in text and "python -m varshim train.py" in text
+
+
+@pytest.mark.parametrize("argv", [[], ["--check", "script.py"]])
+def test_usage_errors_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        varshim_cli.run_main(argv)
+    assert info.value.code == 2
+    assert "usage: varshim run" in capsys.readouterr().err
+
+
+def test_in_process_run_restores_sys(tmp_path, capsys):
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nprint(sys.argv, __name__)\nsys.exit(4)\n")
+    argv, path, main = sys.argv, list(sys.path), sys.modules["__main__"]
+    with pytest.raises(SystemExit) as info:
+        varshim_cli.run_main([str(script), "x"])
+    assert info.value.code == 4
+    assert capsys.readouterr().out == "%r __main__\n" % ([str(script), "x"],)
+    assert (sys.argv, sys.path, sys.modules["__main__"]) == (argv, path, main)
+    assert not any(type(finder).__module__ == "varshim.entry.project_imports" for finder in sys.meta_path)
+
+
+def test_trust_pickle_lets_the_script_unpickle_that_file(tmp_path, capsys):
+    checkpoint = tmp_path / "model.pt"
+    varshim.uninstall()  # plain torch.save: varshim does not know this process wrote it
+    try:
+        torch.save(torch.nn.Linear(1, 1), checkpoint)
+    finally:
+        varshim.install()
+    script = tmp_path / "load.py"
+    script.write_text("import torch\nprint(type(torch.load(%r)).__name__)\n" % str(checkpoint))
+    assert varshim_cli.run_main([str(script)]) == 1  # refused: a foreign pickle
+    assert "trust" in capsys.readouterr().err
+    assert varshim_cli.run_main(["--trust-pickle", str(checkpoint), str(script)]) == 0
+    assert capsys.readouterr().out == "Linear\n"

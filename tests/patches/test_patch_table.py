@@ -1,0 +1,191 @@
+"""`install()` / `uninstall()` / `legacy()` are idempotent and reversible: after any sequence of them
+torch is exactly (by identity) as it was, and `legacy()` restores the state at its entry."""
+
+import contextlib
+
+import pytest
+import torch
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import varshim
+from varshim.patches import PATCHES
+
+
+def _owners():
+    owners = {id(patch.owner): patch.owner for patch in PATCHES}
+    return list(owners.values())
+
+
+def _snapshot():
+    """Every attribute of every patched owner (module or class), kept by identity."""
+    return {id(owner): dict(vars(owner)) for owner in _owners()}
+
+
+def _assert_identical(snapshot):
+    now = _snapshot()
+    for owner in _owners():
+        before, after = snapshot[id(owner)], now[id(owner)]
+        assert before.keys() == after.keys(), (owner, set(before) ^ set(after))
+        changed = [name for name in before if before[name] is not after[name]]
+        assert not changed, (owner, changed)
+
+
+@pytest.fixture
+def pristine():
+    """Snapshots of torch with varshim installed and uninstalled; reinstalls afterwards."""
+    assert varshim.installed()
+    installed = _snapshot()
+    varshim.uninstall()
+    try:
+        yield installed, _snapshot()
+    finally:
+        varshim.install()
+        _assert_identical(installed)
+
+
+def _is_varshim(value):
+    return getattr(value, "__module__", "").startswith("varshim")
+
+
+def test_table_names_are_unique():
+    assert len({patch.name for patch in PATCHES}) == len(PATCHES)
+    assert len({(id(patch.owner), patch.attribute) for patch in PATCHES}) == len(PATCHES)
+
+
+def test_import_installs_every_patch():
+    for patch in PATCHES:
+        assert patch.applied
+        assert vars(patch.owner)[patch.attribute] is patch.replacement
+    assert torch.autograd.Variable is varshim.Variable
+    assert torch.autograd.variable.Variable is varshim.Variable
+
+
+def test_uninstall_restores_torch_and_install_is_idempotent(pristine):
+    installed, uninstalled = pristine
+    for patch in PATCHES:
+        value = vars(patch.owner).get(patch.attribute)
+        assert value is None or not _is_varshim(value), patch
+    assert torch.autograd.Variable.__module__ == "torch.autograd.variable"
+    assert torch.autograd.backward.__module__ == "torch.autograd"
+    varshim.uninstall()
+    _assert_identical(uninstalled)
+    varshim.install()
+    varshim.install()
+    _assert_identical(installed)
+    varshim.uninstall()
+    _assert_identical(uninstalled)
+
+
+def test_legacy_installs_for_the_block_only(pristine):
+    installed, uninstalled = pristine
+    with varshim.legacy():
+        _assert_identical(installed)
+        assert torch.autograd.Variable is varshim.Variable
+    _assert_identical(uninstalled)
+
+
+def test_legacy_restores_after_an_exception(pristine):
+    _, uninstalled = pristine
+    with pytest.raises(ZeroDivisionError):
+        with varshim.legacy():
+            1 / 0
+    _assert_identical(uninstalled)
+
+
+def test_legacy_restores_the_entry_state_after_changes_inside(pristine):
+    installed, uninstalled = pristine
+    varshim.install()
+    with varshim.legacy():
+        varshim.uninstall()
+    _assert_identical(installed)
+    varshim.uninstall()
+    with varshim.legacy():
+        with varshim.legacy():
+            varshim.uninstall()
+        _assert_identical(installed)
+        varshim.uninstall()
+    _assert_identical(uninstalled)
+
+
+def test_plain_code_works_while_uninstalled(pristine):
+    t = torch.ones(2, requires_grad=True)
+    (t * 2).sum().backward()
+    assert t.grad.tolist() == [2.0, 2.0]
+    # varshim.Variable itself keeps its legacy rules: they live on the objects, not on torch
+    v = varshim.Variable(torch.ones(2), requires_grad=True)
+    assert v.sum().shape == (1,)
+
+
+class PatchStateMachine(RuleBasedStateMachine):
+    """Random install/uninstall/legacy() enter/exit; torch must always match the model."""
+
+    def __init__(self):
+        super().__init__()
+        assert varshim.installed()
+        self.installed_snapshot = _snapshot()
+        varshim.uninstall()
+        self.uninstalled_snapshot = _snapshot()
+        self.installed = False
+        self.blocks = []  # (context manager stack, installed at entry)
+
+    @rule()
+    def install(self):
+        varshim.install()
+        self.installed = True
+
+    @rule()
+    def uninstall(self):
+        varshim.uninstall()
+        self.installed = False
+
+    @rule()
+    def enter_legacy(self):
+        stack = contextlib.ExitStack()
+        stack.enter_context(varshim.legacy())
+        self.blocks.append((stack, self.installed))
+        self.installed = True
+
+    @precondition(lambda self: self.blocks)
+    @rule(raising=st.booleans())
+    def exit_legacy(self, raising):
+        stack, installed_at_entry = self.blocks.pop()
+        if raising:
+            with pytest.raises(KeyError):
+                with stack:
+                    raise KeyError("inside legacy()")
+        else:
+            stack.close()
+        self.installed = installed_at_entry
+
+    @invariant()
+    def torch_matches_the_model(self):
+        _assert_identical(self.installed_snapshot if self.installed else self.uninstalled_snapshot)
+        assert varshim.installed() is self.installed
+        assert all(patch.applied is self.installed for patch in PATCHES)
+
+    def teardown(self):
+        try:
+            while self.blocks:
+                stack, installed_at_entry = self.blocks.pop()
+                stack.close()
+                self.installed = installed_at_entry
+            self.torch_matches_the_model()
+        finally:
+            varshim.install()  # as the rest of the suite expects
+        _assert_identical(self.installed_snapshot)
+
+
+TestPatchStateMachine = PatchStateMachine.TestCase
+
+
+def test_every_patch_has_a_row_in_the_compatibility_table():
+    # Principle 2: each global change is a named unit documented in docs/compatibility.md.
+    from pathlib import Path
+
+    from varshim.patches import PATCHES
+
+    text = (Path(__file__).parents[2] / "docs" / "compatibility.md").read_text()
+    section = text[text.index("## Global patches of torch"):text.index("## Error paths")]
+    missing = [patch.name for patch in PATCHES if f"`{patch.name}`" not in section]
+    assert not missing, f"patches without a row in docs/compatibility.md: {missing}"

@@ -1,0 +1,149 @@
+"""`LegacyTorchWarning` (issue 2 behavior 7): one warning per user call site, attributed to the user's
+file and line, naming the modern spelling; standard filters silence or escalate it."""
+
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import pytest
+import torch
+import torch.fx.experimental.symbolic_shapes  # noqa: F401  (see _recorded)
+
+from varshim import LegacyTorchWarning, Variable
+from varshim.legacy_warnings import warn_legacy
+
+
+def _recorded(action, run):
+    # torch imports sympy lazily on the first backward with a gradient, and sympy installs a
+    # warning filter, which clears every once-per-site registry (also for torch's own warnings);
+    # the import above keeps that out of these tests.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter(action, LegacyTorchWarning)
+        run()
+    return [w for w in caught if issubclass(w.category, LegacyTorchWarning)]
+
+
+def _line_of(marker):
+    with open(__file__) as source:
+        return next(n for n, line in enumerate(source, 1) if line.rstrip().endswith(marker))
+
+
+def test_is_a_future_warning():
+    assert issubclass(LegacyTorchWarning, FutureWarning)
+
+
+# Each idiom, the line of this file that triggers it, and the modern spelling its message names.
+def _variable_call():
+    Variable(torch.ones(2))  # site: variable
+
+
+def _volatile():
+    Variable(torch.ones(2), volatile=True)  # site: volatile
+
+
+def _creator():
+    (Variable(torch.ones(2), requires_grad=True) * 2).creator  # site: creator
+
+
+def _data_index():
+    Variable(torch.ones(2)).sum().data[0]  # site: data-index
+
+
+def _data_sum():
+    Variable(torch.ones(2)).data.sum()  # site: data-sum
+
+
+def _retain_variables():
+    Variable(torch.ones(1), requires_grad=True).mul(2).backward(retain_variables=True)  # site: retain
+
+
+def _autograd_variables():
+    torch.autograd.backward(variables=[Variable(torch.ones(1), requires_grad=True).mul(2)])  # site: variables
+
+
+def _mis_shaped():
+    Variable(torch.ones(2), requires_grad=True).sum().backward(torch.ones(2))  # site: mis-shaped
+
+
+def _integer_grad():
+    Variable(torch.arange(2), requires_grad=True)  # site: integer
+
+
+IDIOMS = [
+    (_variable_call, "# site: variable", "requires_grad_()"),
+    (_volatile, "# site: volatile", "torch.no_grad()"),
+    (_creator, "# site: creator", "x.grad_fn"),
+    (_data_index, "# site: data-index", "x.item()"),
+    (_data_sum, "# site: data-sum", "t.sum().item()"),
+    (_retain_variables, "# site: retain", "retain_graph="),
+    (_autograd_variables, "# site: variables", "tensors="),
+    (_mis_shaped, "# site: mis-shaped", "torch.ones_like(out)"),
+    (_integer_grad, "# site: integer", "dtype=torch.float32"),
+]
+
+
+@pytest.mark.parametrize("idiom, marker, modern", IDIOMS, ids=[m.split(": ")[1] for _, m, _ in IDIOMS])
+def test_warns_once_at_the_user_line_naming_the_modern_spelling(idiom, marker, modern):
+    caught = _recorded("default", lambda: [idiom() for _ in range(3)])
+    at_site = [w for w in caught if modern in str(w.message)]
+    assert len(at_site) == 1, [str(w.message) for w in caught]
+    assert at_site[0].filename == __file__
+    assert at_site[0].lineno == _line_of(marker)
+    assert all(w.filename == __file__ and w.lineno == _line_of(marker) for w in caught)
+
+
+def test_two_call_sites_warn_twice():
+    def run():
+        for _ in range(2):
+            Variable(torch.ones(2)).sum().data[0]  # site: first
+            Variable(torch.ones(2)).sum().data[0]  # site: second
+
+    caught = _recorded("default", run)
+    index_warnings = [w for w in caught if "x.item()" in str(w.message)]
+    assert [w.lineno for w in index_warnings] == [_line_of("# site: first"), _line_of("# site: second")]
+
+
+def test_ignore_filter_silences():
+    assert _recorded("ignore", lambda: [idiom() for idiom, _, _ in IDIOMS]) == []
+
+
+def test_error_filter_raises_at_the_call():
+    y = Variable(torch.ones(2), requires_grad=True) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LegacyTorchWarning)
+        with pytest.raises(LegacyTorchWarning, match="grad_fn"):
+            y.creator
+
+
+def test_warning_from_shim_internals_only_still_warns():
+    with pytest.warns(LegacyTorchWarning, match="modern"):
+        warn_legacy("modern spelling")
+
+
+def test_script_output_shows_each_site_once(tmp_path):
+    script = tmp_path / "legacy_loop.py"
+    script.write_text(
+        textwrap.dedent(
+            """\
+            import torch
+            from varshim import Variable
+
+            x = Variable(torch.ones(3), requires_grad=True)
+            for step in range(5):
+                loss = (x * 2).sum()
+                total = loss.data[0]
+                loss.creator
+            """
+        )
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    headers = [line for line in result.stderr.splitlines() if "LegacyTorchWarning" in line]
+    assert headers == [
+        f"{script}:4: LegacyTorchWarning: Variable(t) is a no-op since PyTorch 0.4: use the tensor t itself "
+        "(t.requires_grad_() for requires_grad=True).",
+        f"{script}:7: LegacyTorchWarning: x.data[i] on a one-element tensor gave a Python number before 0.4: "
+        "write x.item().",
+        f"{script}:8: LegacyTorchWarning: Variable.creator was renamed grad_fn in PyTorch 0.2: write x.grad_fn.",
+    ]

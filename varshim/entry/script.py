@@ -1,0 +1,101 @@
+"""`varshim run SCRIPT` / `-m MODULE`: run a legacy script or module as `python` would.
+
+The script gets what `python SCRIPT ARGS...` gives it: `sys.argv`, `__name__ == "__main__"`,
+`sys.path[0]` = the script's folder, stdin, the exit status, and tracebacks at the user's lines
+(varshim's own frames are left out). The files of the script's folder are the legacy program's
+(`varshim.legacy_program`) and may use `async=` keyword arguments (`varshim.entry.project_imports`).
+The command line is parsed by `varshim_cli`; notebooks are run by `varshim.entry.notebook`.
+"""
+
+import contextlib
+import importlib.util
+import os
+import runpy
+import sys
+import types
+
+from varshim_migrate.async_keywords import compile_legacy
+
+from ..own_files import is_varshim
+from .project_imports import LegacySourceLoader, program_files
+
+__all__ = ["run_script", "run_module", "user_traceback"]
+
+
+def run_script(path, args):
+    """Run the script at `path` with `sys.argv[1:] == args`; returns its exit status."""
+    filename = os.path.abspath(path)
+    try:
+        with open(filename, "rb") as handle:
+            source = importlib.util.decode_source(handle.read())
+    except OSError as error:  # python's own message and status for a missing script
+        print("%s: can't open file %r: [Errno %d] %s" % (sys.executable, filename, error.errno, error.strerror),
+              file=sys.stderr)
+        return 2
+    main_module = types.ModuleType("__main__")
+    main_module.__dict__.update(__file__=filename, __cached__=None, __builtins__=sys.modules["builtins"],
+                                __loader__=LegacySourceLoader("__main__", filename))
+    folder = os.path.dirname(os.path.realpath(filename))
+    with _as_main(main_module, [path] + args, folder):
+        try:
+            code = compile_legacy(source, filename)
+            exec(code, main_module.__dict__)
+        except SystemExit:
+            raise
+        except Exception as error:
+            return _report(error)
+    return 0
+
+
+def run_module(name, args):
+    """Run module `name` as `python -m name args...` would; returns its exit status."""
+    with _as_main(sys.modules["__main__"], [name] + args, os.getcwd()):
+        try:
+            if importlib.util.find_spec(name) is None:
+                print("%s: No module named %s" % (sys.executable, name), file=sys.stderr)
+                return 1
+            runpy.run_module(name, run_name="__main__", alter_sys=True)
+        except SystemExit:
+            raise
+        except Exception as error:
+            return _report(error)
+    return 0
+
+
+@contextlib.contextmanager
+def _as_main(module, argv, folder):
+    """Set up `sys` as `python SCRIPT` would, with `folder` the legacy program's; put everything
+    back afterwards (for in-process callers)."""
+    saved = sys.argv, sys.path[:1], sys.modules.get("__main__")
+    sys.argv = argv
+    sys.path[:1] = [folder]
+    sys.modules["__main__"] = module
+    try:
+        with program_files(folder):
+            yield
+    finally:
+        sys.argv, sys.path[:1], sys.modules["__main__"] = saved
+
+
+_RUNNERS = (os.path.abspath(runpy.__file__), "<frozen importlib", "<frozen runpy")
+
+
+def user_traceback(tb):
+    """`tb` without varshim's, runpy's and importlib's frames, as `python SCRIPT` would show it."""
+    kept = []
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not (is_varshim(filename) or filename.startswith(_RUNNERS)):
+            kept.append(tb)
+        tb = tb.tb_next
+    result = None
+    for entry in reversed(kept):
+        result = types.TracebackType(result, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return result
+
+
+def _report(error):
+    """Show an uncaught exception through `sys.excepthook` (the script may have set one); status 1."""
+    tb = user_traceback(error.__traceback__)
+    sys.excepthook(type(error), error.with_traceback(tb), tb)
+    return 1

@@ -1,0 +1,335 @@
+"""`Variable`: the PyTorch 0.1-0.3 autograd wrapper, restored as a `torch.Tensor` subclass.
+
+Legacy rules live on the objects, not on torch: every torch operation that has a Variable among its
+inputs returns Variables (through `__torch_function__`), so they apply exactly where legacy code
+runs. Plain tensors never reach this module. Modern spelling: a tensor, `requires_grad_()`,
+`torch.no_grad()`.
+
+The 0.3 rules kept here (sources in docs/compatibility.md):
+- no 0-dim results: a Variable is at least of size (1,) (pytorch/pytorch v0.3.1, the 0.4.0
+  migration guide);
+- `volatile`: one volatile input makes an output volatile; volatile work records no graph
+  (`torch/csrc/autograd/function.cpp` `Function::flags`, v0.3.1);
+- `.data` is a tensor with legacy semantics (`varshim.objects.legacy_tensor`), `.creator` is `grad_fn`;
+- `backward` and `torch.autograd.grad` with 0.3 arguments (`legacy_backward`, `legacy_grad`; the
+  patched module-level functions are `varshim.patches.autograd`).
+"""
+
+import sys
+
+import torch
+
+from ..legacy_warnings import warn_legacy
+from ..own_files import is_torch
+from . import printing, stochastic, tensor_rules
+from .legacy_tensor import LegacyTensor
+from .root_gradients import lenient_backward, make_grads, modern_backward
+
+__all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple"]
+
+_Tensor = torch.Tensor
+_TensorBase = torch._C.TensorBase
+_DisableSubclass = torch._C.DisableTorchFunctionSubclass
+_no_grad = torch.no_grad
+_modern_grad = torch.autograd.grad
+_REFUSED = object()  # sentinel default: `Variable()` without data
+
+# Getters that return stored tensors. `_base` keeps its identity for torch's own view checks; a
+# gradient is a Variable in 0.3, aliasing the real one so `x.grad.data.zero_()` still zeroes it.
+_BASE_GETTER = _Tensor._base.__get__
+_REFERENCES = frozenset({_BASE_GETTER, _Tensor.grad.__get__, _Tensor._grad.__get__})
+
+# Set once any volatile Variable exists; until then ops skip the volatile scan entirely.
+_volatile_seen = False
+
+
+# Ops whose 0.3 meaning differs, for Variables: `tensor_rules.OVERRIDES` (which LegacyTensor uses
+# alone) and, added below the class because they need it, the 0.2 stochastic samplers.
+OVERRIDES = dict(tensor_rules.OVERRIDES)
+
+
+class _VariableMeta(torch._C._TensorMeta):
+    # 0.3: `nn.Parameter` was a Variable subclass and plain tensors were not Variables.
+    def __instancecheck__(cls, instance):
+        return type.__instancecheck__(cls, instance) or (
+            cls is Variable and isinstance(instance, torch.nn.Parameter)
+        )
+
+
+class Variable(_Tensor, metaclass=_VariableMeta):
+    """`Variable(data, requires_grad=False, volatile=False)` with PyTorch 0.3 semantics."""
+
+    _volatile = False
+    _stochastic = None  # a 0.1-0.2 sample's stochastic node (varshim.objects.stochastic)
+
+    def __new__(cls, data=_REFUSED, requires_grad=False, volatile=False, _grad_fn=None, name=None):
+        if data is _REFUSED:
+            raise TypeError("Variable() missing required argument 'data' (a tensor)")
+        if not isinstance(data, _Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if not isinstance(requires_grad, bool) or not isinstance(volatile, bool):
+            raise TypeError("Variable: requires_grad and volatile must be bools")
+        if volatile and requires_grad:
+            raise RuntimeError("Variable can't be volatile and require_grad at the same time!")
+        if requires_grad and not (data.is_floating_point() or data.is_complex()):
+            # 0.3 accepted integer data that required grad (arange and LongTensor lessons);
+            # modern autograd cannot differentiate integers, so the data becomes floats.
+            warn_legacy(
+                f"Variable({data.type()}, requires_grad=True): integer tensors cannot require "
+                "grad on modern torch; varshim made a float copy. Write "
+                "torch.arange(..., dtype=torch.float32) or x.float().requires_grad_()."
+            )
+            data = data.to(torch.get_default_dtype())
+        else:
+            warn_legacy(
+                "Variable(t) is a no-op since PyTorch 0.4: use the tensor t itself "
+                "(t.requires_grad_() for requires_grad=True)."
+            )
+        with _DisableSubclass():
+            if data.dim() == 0:
+                data = data.reshape(1)
+            variable = _Tensor._make_subclass(cls, data, requires_grad)
+        if volatile:
+            warn_legacy("volatile=True was removed in PyTorch 0.4: run the code under `with torch.no_grad():`.")
+            _mark_volatile(variable)
+        return variable
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        if func in _REFERENCES:
+            with _DisableSubclass():
+                result = func(*args, **kwargs)
+                # Stored tensors (a gradient the caller may also hold plainly) are aliased, never re-classed.
+                return result if func is _BASE_GETTER or result is None else result.as_subclass(Variable)
+        volatile = any_volatile(args, kwargs)
+        call = OVERRIDES.get(func, func)  # ops whose 0.3 meaning differs (tensor_rules, stochastic)
+        with _DisableSubclass():
+            if volatile:
+                with _no_grad():
+                    result = call(*args, **kwargs)
+            else:
+                result = call(*args, **kwargs)
+            return wrap_result(result, volatile, args, kwargs)
+
+    # -- legacy attributes -------------------------------------------------------------------
+
+    @property
+    def data(self):
+        """The wrapped tensor, with 0.3 Tensor semantics (`varshim.objects.legacy_tensor`)."""
+        with _DisableSubclass():
+            data = _TensorBase.data.__get__(self)  # a fresh detached alias on every access
+        # torch's own Python code (gradcheck, optimizers, nn.utils) reading `.data` of a Variable
+        # expects a modern tensor; legacy semantics are for the legacy program.
+        if not is_torch(sys._getframe(1).f_code.co_filename):
+            data.__class__ = LegacyTensor
+        return data
+
+    @data.setter
+    def data(self, value):
+        with _DisableSubclass():
+            _TensorBase.data.__set__(self, value)
+
+    @property
+    def volatile(self):
+        """0.1-0.3: True when this Variable (or any input it came from) was volatile."""
+        return self._volatile
+
+    @volatile.setter
+    def volatile(self, value):
+        if not isinstance(value, bool):
+            raise RuntimeError("volatile must be a bool")
+        if not self.is_leaf:
+            raise RuntimeError("volatile can only be set on leaf variables")
+        if value:
+            warn_legacy("volatile was removed in PyTorch 0.4: run the code under `with torch.no_grad():`.")
+            _mark_volatile(self)
+        else:
+            self.__dict__.pop("_volatile", None)
+
+    @property
+    def creator(self):
+        """0.1.12's name for `grad_fn` (None for leaves and volatile results)."""
+        warn_legacy("Variable.creator was renamed grad_fn in PyTorch 0.2: write x.grad_fn.")
+        return self.grad_fn
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=None, retain_variables=None, inputs=None):
+        """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
+        if gradient is None and retain_variables is None and create_graph is None and not self._volatile \
+                and self._stochastic is None:
+            with _DisableSubclass():  # the common `loss.backward()`: nothing legacy to decide
+                modern_backward(self, None, retain_graph, False, inputs=inputs)
+            return
+        legacy_backward(
+            (self,), (gradient,), retain_graph, create_graph, retain_variables=retain_variables, inputs=inputs
+        )
+
+    # 0.3 `Variable.__float__`/`__int__` read `.data`: a number, no graph, so no modern warning
+    # about converting a tensor that requires grad.
+    def __float__(self):
+        with _DisableSubclass():
+            return float(self.detach())
+
+    def __int__(self):
+        with _DisableSubclass():
+            return int(self.detach())
+
+    multinomial = stochastic.multinomial  # 0.2 signature; torch's parser would refuse it
+    reinforce = stochastic.reinforce  # 0.1.12-0.2.0
+
+    def register_hook(self, hook):
+        if self._volatile:
+            raise RuntimeError("cannot register a hook on a volatile variable")
+        return super().register_hook(hook)
+
+    def __repr__(self, *, tensor_contents=None):
+        return printing.variable_repr(self)
+
+    __str__ = __repr__
+
+
+def _mark_volatile(variable):
+    global _volatile_seen
+    _volatile_seen = True
+    variable._volatile = True
+
+
+def _is_volatile(value):
+    return type(value) is Variable and value._volatile
+
+
+def any_volatile(args, kwargs):
+    """Is a volatile Variable among the arguments (lists and tuples of them included)?"""
+    if not _volatile_seen:
+        return False
+    for group in (args, kwargs.values()) if kwargs else (args,):
+        for arg in group:
+            if _is_volatile(arg):
+                return True
+            if type(arg) in (list, tuple) and any(map(_is_volatile, arg)):
+                return True
+    return False
+
+
+def wrap_result(result, volatile, args, kwargs):
+    """Make torch results Variables with the 0.3 rules; runs with subclass dispatch disabled."""
+    kind = type(result)
+    if kind is _Tensor or kind is LegacyTensor:
+        if _is_argument(result, args, kwargs):
+            return result  # in-place or no-op on a tensor the caller owns: it keeps its class
+        if volatile and result.requires_grad:
+            # A view made under no_grad keeps its base's requires_grad; a 0.3 volatile result never did.
+            result = result.detach()
+        if result.dim() == 0:
+            result = result.unsqueeze(0)  # its backward squeezes, so legacy gradients pass unchanged
+        # A fresh result nobody else holds: re-class it in place. `as_subclass` would add an
+        # AliasBackward node per op to the graph.
+        result.__class__ = Variable
+        if volatile:
+            result._volatile = True
+        return result
+    if kind is Variable or result is None:
+        return result
+    if isinstance(result, (tuple, list)) and kind is not torch.Size:
+        items = [wrap_result(item, volatile, args, kwargs) for item in result]
+        return kind(*items) if hasattr(kind, "_fields") else kind(items)
+    return result
+
+
+def _is_argument(result, args, kwargs):
+    for arg in args:
+        if arg is result:
+            return True
+    if not kwargs:
+        return False
+    out = kwargs.get("out")
+    if type(out) in (tuple, list) and any(item is result for item in out):
+        return True  # out=(values, indices): the caller's tensors, whatever their class
+    return any(value is result for value in kwargs.values())
+
+
+OVERRIDES.update(stochastic.sampler_overrides(Variable))
+
+
+# -- backward and grad with 0.3 arguments ---------------------------------------------------------
+
+
+def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None, *, retain_variables=None, inputs=None):
+    """Run backward from `tensors` with 0.3 argument rules and the legacy root-gradient leniency."""
+    if retain_variables is not None:
+        if retain_graph is not None:
+            raise ValueError("only one of retain_graph and retain_variables can be specified")
+        warn_legacy("backward(retain_variables=...) was renamed in PyTorch 0.2: write retain_graph=....")
+        retain_graph = retain_variables
+    for index, tensor in enumerate(tensors):
+        if type(tensor) is Variable and tensor._volatile:
+            raise RuntimeError(
+                f"element {index} of variables tuple is volatile: a volatile Variable records no graph, "
+                "so it cannot be differentiated (volatile=True means torch.no_grad())"
+            )
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"got {len(grad_tensors)} gradients for {len(tensors)} variables; pass one gradient (or None) per variable"
+        )
+    if create_graph is None:
+        create_graph = _any_differentiable_variable(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if stochastic.sampled:  # 0.1-0.2 reinforced samples among the roots (objects.stochastic)
+        tensors, grad_tensors = stochastic.reinforce_roots(tensors, grad_tensors, retain_graph)
+        if not tensors:
+            return
+    # Subclass dispatch off: every `.shape` or `.requires_grad` of a Variable would otherwise be a
+    # trip through `Variable.__torch_function__`, and torch's own backward would re-dispatch.
+    with _DisableSubclass():
+        grads = make_grads(tensors, grad_tensors)
+        mismatched = [i for i, (t, g) in enumerate(zip(tensors, grads)) if g is not None and g.shape != t.shape]
+        if not mismatched:
+            modern_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+            return
+        for i in mismatched:
+            warn_legacy(
+                f"backward() got a gradient of shape {list(grads[i].shape)} for an output of shape "
+                f"{list(tensors[i].shape)}; PyTorch <= 0.4.0 passed it on unchecked and varshim does too. "
+                "Write a gradient of the output's shape, e.g. out.backward(torch.ones_like(out))."
+            )
+        if inputs is not None:
+            raise RuntimeError("backward(inputs=...) cannot be combined with a legacy mis-shaped gradient")
+        lenient_backward(tensors, grads, retain_graph, create_graph)
+
+
+def legacy_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=None, only_inputs=True, **modern):
+    """`torch.autograd.grad` with Variable outputs: 0.3 defaults, Variable results."""
+    if not only_inputs:
+        warn_legacy("autograd.grad(only_inputs=False) is ignored since PyTorch 0.4: call backward() for leaf gradients.")
+    outputs = as_tuple(outputs)
+    if create_graph is None:
+        create_graph = _any_differentiable_variable(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    with _DisableSubclass():  # as in legacy_backward: no per-attribute dispatch, no re-dispatch by torch
+        grads = make_grads(outputs, as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs))
+        results = _modern_grad(outputs, inputs, grads, retain_graph, create_graph, **modern)
+        # aliases, not re-classed: a gradient may be a tensor the caller passed in
+        return tuple(None if g is None else g.as_subclass(Variable) for g in results)
+
+
+def as_tuple(value):
+    """A list or tuple as a tuple; anything else as a 1-tuple."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def has_variable(value):
+    """Is `value` a Variable, or a list or tuple holding one?"""
+    if type(value) is Variable:
+        return True
+    return isinstance(value, (list, tuple)) and any(type(v) is Variable for v in value)
+
+
+def _any_differentiable_variable(grads):
+    # 0.3 `_make_grads`: a gradient given as a non-volatile Variable asks for a graph of the gradient.
+    grads = as_tuple(grads) if grads is not None else ()
+    return any(type(g) is Variable and not g._volatile for g in grads)

@@ -1,0 +1,104 @@
+"""The only changes varshim makes to torch itself: module-level names that legacy code reaches.
+
+Each row of `PATCHES` is one named, reversible unit (docs/compatibility.md has one row per unit);
+the modules of this package hold the replacements that are not legacy objects themselves.
+Everything else varshim does lives on legacy objects (`varshim.objects`) and never touches plain
+tensors.
+"""
+
+import contextlib
+
+import torch
+import torch.autograd.variable
+from torch.utils.data import TensorDataset
+
+from ..objects import legacy_function
+from ..objects.variable import Variable
+from . import arange, autograd, clip_grad, pickles, tensor_dataset
+
+__all__ = ["Patch", "PATCHES", "install", "uninstall", "installed", "legacy"]
+
+_ABSENT = object()
+
+
+class Patch:
+    """Replace `owner.attribute` with `replacement`; `revert` puts back exactly what was there."""
+
+    def __init__(self, name, owner, attribute, replacement):
+        self.name = name
+        self.owner = owner
+        self.attribute = attribute
+        self.replacement = replacement
+        self._original = _ABSENT
+        self.applied = False
+
+    def apply(self):
+        if self.applied:
+            return
+        self._original = self.owner.__dict__.get(self.attribute, _ABSENT)
+        setattr(self.owner, self.attribute, self.replacement)
+        self.applied = True
+
+    def revert(self):
+        if not self.applied:
+            return
+        if self._original is _ABSENT:
+            delattr(self.owner, self.attribute)
+        else:
+            setattr(self.owner, self.attribute, self._original)
+        self._original = _ABSENT
+        self.applied = False
+
+    def __repr__(self):
+        state = "applied" if self.applied else "reverted"
+        return f"<Patch {self.name}: {self.owner.__name__}.{self.attribute} ({state})>"
+
+
+PATCHES = (
+    Patch("variable", torch.autograd, "Variable", Variable),
+    Patch("variable-module", torch.autograd.variable, "Variable", Variable),
+    Patch("autograd-backward", torch.autograd, "backward", autograd.backward),
+    Patch("autograd-grad", torch.autograd, "grad", autograd.grad),
+    Patch("function-call", torch.autograd.Function, "__call__", legacy_function.legacy_call),
+    Patch("function-init", torch.autograd.Function, "__init__", legacy_function.legacy_init),
+    Patch("tensordataset-keywords", TensorDataset, "__init__", tensor_dataset.tensor_dataset_init),
+    Patch("tensordataset-data-tensor", TensorDataset, "data_tensor", tensor_dataset.data_tensor),
+    Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", tensor_dataset.target_tensor),
+    Patch("torch-save", torch, "save", pickles.save),
+    Patch("torch-load", torch, "load", pickles.load),
+    Patch("arange-legacy-float", torch, "arange", arange.arange),
+    Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
+    Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
+)
+
+
+def install():
+    """Apply every legacy patch (idempotent)."""
+    for patch in PATCHES:
+        patch.apply()
+
+
+def uninstall():
+    """Revert every legacy patch, leaving torch as it was before `install()` (idempotent)."""
+    for patch in reversed(PATCHES):
+        patch.revert()
+
+
+def installed():
+    return all(patch.applied for patch in PATCHES)
+
+
+@contextlib.contextmanager
+def legacy():
+    """Install for the duration of a block; afterwards torch is as it was on entry."""
+    applied_before = [patch for patch in PATCHES if patch.applied]
+    install()
+    try:
+        yield
+    finally:
+        # by state at entry, not by "what this block applied": an uninstall() inside the block is undone too
+        for patch in reversed(PATCHES):
+            if patch in applied_before:
+                patch.apply()
+            else:
+                patch.revert()

@@ -1,0 +1,36 @@
+"""`torch.arange` on integers returns floats when the legacy program's own files call it.
+
+Before 0.4, `torch.arange(-2, 4)` returned the default tensor type, a FloatTensor (pytorch/pytorch
+v0.3.1 `torch/functional.py` docs and `TH` `arange` on real types); 0.4 made integer arguments
+give int64 (`torch.range` still returns the default float type). Legacy code relies on the float
+(`Variable(torch.arange(0, 5), requires_grad=True)`, `scatter_` of float sources into it).
+
+Rule: a call with integer arguments and no `dtype`/`out`, made from one of the legacy program's
+own files (`varshim.legacy_program`: the script's folder under `varshim run`), gets the default
+float dtype, with a `LegacyTorchWarning`. Every other caller -- libraries, tests,
+code imported without `varshim run` -- gets modern int64. Outside the runner,
+`Variable(int_tensor, requires_grad=True)` still makes a float copy (`varshim.objects.variable`).
+Modern spelling: `torch.arange(-2, 4, dtype=torch.float32)`.
+"""
+
+import torch
+
+from ..legacy_program import called_from_program
+from ..legacy_warnings import warn_legacy
+
+__all__ = ["arange"]
+
+_modern_arange = torch.arange
+
+
+def arange(*args, **kwargs):
+    """`torch.arange`; float results for integer arguments when called from the legacy program."""
+    if "dtype" not in kwargs and "out" not in kwargs and called_from_program():
+        if all(type(arg) is int for arg in args) and all(type(v) is int for v in kwargs.values()):
+            warn_legacy(
+                "torch.arange on integers gave a FloatTensor before 0.4: write "
+                "torch.arange(..., dtype=torch.float32), or keep int64 where you need indices."
+            )
+            return _modern_arange(*args, dtype=torch.get_default_dtype(), **kwargs)
+    return _modern_arange(*args, **kwargs)
+

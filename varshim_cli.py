@@ -1,0 +1,148 @@
+"""The `varshim` command: `run` old code, `check` it for legacy idioms, `migrate` it.
+
+Arguments are parsed here, without torch: `varshim --help`, `varshim check`, `varshim migrate`
+and every usage error never import torch or the runtime shim (`varshim`); `varshim run` imports it
+only once its arguments are valid, to start the program (`varshim.entry`).
+`python -m varshim SCRIPT [ARGS...]` is `varshim run SCRIPT [ARGS...]`.
+"""
+
+import argparse
+import sys
+
+__all__ = ["main", "run_main"]
+
+_USAGE = """\
+usage: varshim COMMAND [ARGS...]
+       python -m varshim SCRIPT [ARGS...]     (same as: varshim run SCRIPT [ARGS...])
+
+Run PyTorch 0.1-0.3 (Variable-era) code unchanged on modern torch, and migrate it.
+
+commands:
+  run      run a legacy script, module (-m) or notebook (.ipynb) with varshim installed
+  check    report every legacy idiom in files or folders (path:line:col: VSnnn message)
+  migrate  rewrite legacy idioms to modern torch (prints a diff; --write to apply)
+
+`varshim COMMAND --help` explains each command with examples.
+"""
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_USAGE, end="")
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "check":
+        from varshim_migrate.cli import check_main
+
+        return check_main(rest)
+    if command == "migrate":
+        from varshim_migrate.cli import migrate_main
+
+        return migrate_main(rest)
+    return run_main(rest if command == "run" else argv)
+
+
+_DESCRIPTION = """\
+Run PyTorch 0.1-0.3 (Variable-era) code unchanged on modern torch, with varshim installed.
+A script or module runs exactly as `python SCRIPT ARGS...` / `python -m MODULE ARGS...` would:
+same sys.argv, __name__ == "__main__", sys.path[0], stdin and exit status. `async=` keyword
+arguments (`x.cuda(async=True)`, a SyntaxError since Python 3.7) are read as `non_blocking=` in
+the script and in the modules of its own folder (never in site-packages or the standard library).
+A notebook (.ipynb) runs cell by cell in IPython; options may follow its name."""
+
+_EXAMPLES = """\
+examples:
+  varshim run train.py --epochs 2          train.py sees sys.argv == ['train.py', '--epochs', '2']
+  python -m varshim train.py --epochs 2    the same
+  varshim run -m mypackage.train --lr 0.1  like `python -m mypackage.train --lr 0.1`
+  varshim run lesson.ipynb                 run every code cell; report the first failing cell
+  varshim run lesson.ipynb --check         compare each cell's output with the saved one
+  varshim run lesson.ipynb --check --tolerance 1e-3 --output executed.ipynb
+  varshim run --trust-pickle model.pt eval.py   let torch.load unpickle model.pt
+"""
+
+_VALUE_OPTIONS = ("--tolerance", "--output", "--trust-pickle")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="varshim run",
+        usage="varshim run [OPTIONS] SCRIPT [ARGS...]\n"
+              "       varshim run [OPTIONS] -m MODULE [ARGS...]\n"
+              "       varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--output FILE.ipynb]",
+        description=_DESCRIPTION,
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("target", nargs="?", metavar="SCRIPT|NOTEBOOK.ipynb",
+                        help="the legacy script (any arguments after it go to the script) or notebook")
+    parser.add_argument("-m", dest="module", metavar="MODULE",
+                        help="run library module MODULE as a script, like `python -m MODULE` "
+                             "(e.g. -m examples.train); arguments after it go to the module")
+    parser.add_argument("--trust-pickle", action="append", default=[], metavar="PATH",
+                        help="let torch.load unpickle PATH (a file not written by this process); "
+                             "repeatable, e.g. --trust-pickle old_model.pt")
+    notebook = parser.add_argument_group("notebooks")
+    notebook.add_argument("--check", action="store_true",
+                          help="compare each cell's output with the output saved in the notebook, by "
+                               "value (legacy and modern tensor printouts are read into numbers); exit "
+                               "status 1 if a cell differs or fails, e.g. varshim run lesson.ipynb --check")
+    notebook.add_argument("--tolerance", type=float, default=1e-4, metavar="TOL",
+                          help="with --check: numbers a, b match if |a - b| <= TOL * (1 + |b|) "
+                               "(default 1e-4, the 4 decimals tensors print with), e.g. --tolerance 1e-3")
+    notebook.add_argument("--output", metavar="FILE.ipynb",
+                          help="write the executed notebook, new outputs in place of the saved ones, "
+                               "e.g. --output executed.ipynb")
+    return parser
+
+
+def _split(argv):
+    """varshim's own options | the target option(s) | the target's arguments (untouched)."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            return argv[:index], argv[index + 1:index + 2], argv[index + 2:]
+        if arg == "-m":
+            return argv[:index], argv[index:index + 2], argv[index + 2:]
+        if arg in _VALUE_OPTIONS:
+            index += 2
+            continue
+        if not arg.startswith("-") or arg == "-":
+            return argv[:index], [arg], argv[index + 1:]
+        index += 1
+    return argv, [], []
+
+
+def run_main(argv=None):
+    """`varshim run ...`; returns the exit status (a script's `sys.exit(...)` propagates as in python)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    options, target, args = _split(argv)
+    if target[-1:] and target[-1].endswith(".ipynb") and target[0] != "-m":
+        ns = parser.parse_args(options + args + target)  # notebook options may follow its name
+        args = []
+    else:
+        ns = parser.parse_args(options + target)
+        if ns.check or ns.output:
+            parser.error("--check and --output apply to notebooks (.ipynb) only")
+    if ns.target is None and ns.module is None:
+        parser.error("give a SCRIPT, -m MODULE or NOTEBOOK.ipynb to run")
+
+    import varshim
+    from varshim.entry import script
+
+    varshim.install()
+    for path in ns.trust_pickle:
+        varshim.trust(path)  # the pickle trust rule of torch.load (varshim.patches.pickles)
+    if ns.module is not None:
+        return script.run_module(ns.module, args)
+    if ns.target.endswith(".ipynb"):
+        try:
+            from varshim.entry.notebook import run_notebook
+        except ImportError as error:
+            parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
+                         "pip install 'varshim[notebook]'")
+        return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output)
+    return script.run_script(ns.target, args)
