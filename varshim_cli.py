@@ -7,9 +7,15 @@ only once its arguments are valid, to start the program (`varshim.entry`).
 """
 
 import argparse
+import difflib
+import os
 import sys
 
+from varshim_migrate.version import VersionAction, version
+
 __all__ = ["main", "run_main"]
+
+COMMANDS = ("run", "check", "migrate")
 
 _USAGE = """\
 usage: varshim COMMAND [ARGS...]
@@ -22,7 +28,7 @@ commands:
   check    report every legacy idiom in files or folders (path:line:col: VSnnn message)
   migrate  rewrite legacy idioms to modern torch (prints a diff; --write to apply)
 
-`varshim COMMAND --help` explains each command with examples.
+`varshim COMMAND --help` explains each command with examples; `varshim --version` prints the version.
 """
 
 
@@ -31,7 +37,16 @@ def main(argv=None):
     if not argv or argv[0] in ("-h", "--help"):
         print(_USAGE, end="")
         return 0 if argv else 2
+    if argv[0] in ("-V", "--version"):
+        print(f"varshim {version()}")
+        return 0
     command, rest = argv[0], argv[1:]
+    if command not in COMMANDS and not _is_script(command):
+        close = difflib.get_close_matches(command, COMMANDS, n=1)
+        hint = f"did you mean `varshim {close[0]}`?" if close else "commands: " + ", ".join(COMMANDS)
+        print(f"varshim: {command!r} is neither a command nor a script to run ({hint}); "
+              "`varshim --help` lists the commands", file=sys.stderr)
+        return 2
     if command == "check":
         from varshim_migrate.cli import check_main
 
@@ -41,6 +56,11 @@ def main(argv=None):
 
         return migrate_main(rest)
     return run_main(rest if command == "run" else argv)
+
+
+def _is_script(arg):
+    """`varshim SCRIPT ...` runs SCRIPT: a path that exists, a .py/.ipynb name, or run's own options."""
+    return arg.startswith("-") or arg.endswith((".py", ".ipynb")) or os.path.exists(arg)
 
 
 _DESCRIPTION = """\
@@ -83,6 +103,10 @@ def _parser():
     parser.add_argument("--trust-pickle", action="append", default=[], metavar="PATH",
                         help="let torch.load unpickle PATH (a file not written by this process); "
                              "repeatable, e.g. --trust-pickle old_model.pt")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no summary line at the end (how many legacy idioms ran, how to find "
+                             "and rewrite them); the warnings themselves follow Python's -W filters")
+    parser.add_argument("-V", "--version", action=VersionAction)
     notebook = parser.add_argument_group("notebooks")
     notebook.add_argument("--check", action="store_true",
                           help="compare each cell's output with the output saved in the notebook, by "
@@ -132,17 +156,24 @@ def run_main(argv=None):
 
     import varshim
     from varshim.entry import script
+    from varshim.legacy_warnings import shown_summary
 
     varshim.install()
     for path in ns.trust_pickle:
         varshim.trust(path)  # the pickle trust rule of torch.load (varshim.patches.pickles)
-    if ns.module is not None:
-        return script.run_module(ns.module, args)
-    if ns.target.endswith(".ipynb"):
-        try:
-            from varshim.entry.notebook import run_notebook
-        except ImportError as error:
-            parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
-                         "pip install 'varshim[notebook]'")
-        return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output)
-    return script.run_script(ns.target, args)
+    try:
+        if ns.module is not None:
+            return script.run_module(ns.module, args)
+        if ns.target.endswith(".ipynb"):
+            try:
+                from varshim.entry.notebook import run_notebook
+            except ImportError as error:
+                parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
+                             "pip install 'varshim[notebook]'")
+            return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output)
+        return script.run_script(ns.target, args)
+    finally:  # also after the program's own sys.exit()
+        summary = None if ns.quiet else shown_summary("." if ns.module else ns.target)
+        if summary:
+            sys.stderr.flush()
+            print(summary, file=sys.stderr)

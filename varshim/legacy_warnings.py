@@ -10,7 +10,13 @@ import warnings
 
 from .own_files import is_varshim_or_torch
 
-__all__ = ["LegacyTorchWarning", "warn_legacy"]
+__all__ = ["LegacyTorchWarning", "warn_legacy", "shown_summary"]
+
+# (message, filename, line) of every legacy warning the filters let through, for the one-line
+# summary at the end of a legacy run (`shown_summary`); `_decided` maps each site to the filters'
+# version it was decided under.
+_shown = set()
+_decided = {}
 
 
 class LegacyTorchWarning(FutureWarning):
@@ -31,11 +37,36 @@ def warn_legacy(message):
         warnings.warn(message, LegacyTorchWarning, stacklevel=3)
         return
     module_globals = frame.f_globals
-    warnings.warn_explicit(
-        message,
-        LegacyTorchWarning,
-        frame.f_code.co_filename,
-        frame.f_lineno,
-        module=module_globals.get("__name__", "<unknown>"),
-        registry=module_globals.setdefault("__warningregistry__", {}),
+    filename, lineno, module = frame.f_code.co_filename, frame.f_lineno, module_globals.get("__name__", "<unknown>")
+    registry = module_globals.setdefault("__warningregistry__", {})
+    warnings.warn_explicit(message, LegacyTorchWarning, filename, lineno, module=module, registry=registry)
+    # `warn_explicit` stamps the registry with the filters' version: decide "shown" once per site
+    # and filter state (an "error" filter raised above: not shown).
+    site = (message, filename, lineno)
+    version = registry.get("version")
+    if _decided.get(site, _decided) != version:
+        _decided[site] = version
+        if _action(message, module, lineno) != "ignore":
+            _shown.add(site)
+
+
+def _action(message, module, lineno):
+    """The action Python's warning filters take for this warning (the matching rule of `warnings`)."""
+    for action, text, category, module_pattern, line in warnings.filters:
+        if ((text is None or text.match(message)) and issubclass(LegacyTorchWarning, category)
+                and (module_pattern is None or module_pattern.match(module)) and (line == 0 or line == lineno)):
+            return action
+    return warnings.defaultaction
+
+
+def shown_summary(target):
+    """One line on what legacy idioms `target` (the program's name) ran, or None if none was shown."""
+    if not _shown:
+        return None
+    idioms = len({message for message, _, _ in _shown})
+    sites = len({(filename, line) for _, filename, line in _shown})
+    return (
+        f"varshim: {idioms} legacy idiom{'s' * (idioms != 1)} at {sites} site{'s' * (sites != 1)}; "
+        f"`varshim check {target}` lists them, `varshim migrate --write {target}` rewrites them; "
+        "silence the warnings with python -W ignore::FutureWarning (this line: varshim run --quiet)"
     )

@@ -8,7 +8,9 @@ from .entry.pytest_plugin import (
     pytest_addoption,
     pytest_configure,
     pytest_report_header,
+    pytest_terminal_summary,
     pytest_unconfigure,
 )
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pytest_unconfigure"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pytest_terminal_summary",
+           "pytest_unconfigure"]

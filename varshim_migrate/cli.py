@@ -15,6 +15,7 @@ from .notebook import check_notebook, migrate_notebook
 from .report import Report
 from .rule import Finding
 from .rules import CODES
+from .version import VersionAction
 
 __all__ = ["check_main", "migrate_main"]
 
@@ -65,6 +66,7 @@ def _parser(prog, description, epilog):
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive) or - for stdin")
     parser.add_argument("--select", type=_codes_type, default=None, help="only these codes or prefixes (VS1,VS201)")
     parser.add_argument("--ignore", type=_codes_type, default=None, help="skip these codes or prefixes")
+    parser.add_argument("-V", "--version", action=VersionAction)
     return parser
 
 

@@ -5,8 +5,6 @@ flake8 hands over the standard `ast` it already parsed, so no file is parsed twi
 `async=` keywords does not parse for flake8 (E999); `varshim check` reports those (VS601).
 """
 
-import importlib.metadata
-
 from .checker import check_tree
 from .rules import RULES
 
@@ -15,7 +13,6 @@ __all__ = ["Flake8Checker"]
 
 class Flake8Checker:
     name = "varshim"
-    version = importlib.metadata.version("varshim")
 
     def __init__(self, tree, lines):
         self.tree = tree

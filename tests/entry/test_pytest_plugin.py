@@ -1,5 +1,7 @@
 """`pytest -p varshim.pytest_plugin`: a legacy test suite runs under varshim; nothing changes without it."""
 
+import warnings
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -56,3 +58,10 @@ def test_without_the_plugin_pytest_runs_do_not_load_varshim(pytester):
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_session_ends_with_the_summary_line(suite):
+    with warnings.catch_warnings():  # this suite's own conftest silences legacy warnings
+        warnings.simplefilter("default", FutureWarning)
+        result = suite.runpytest_inprocess("-p", "varshim.pytest_plugin")
+    result.stdout.fnmatch_lines(["varshim: * legacy idiom* at * site*; `varshim check *` lists them*"])

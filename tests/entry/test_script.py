@@ -165,3 +165,16 @@ def test_trust_pickle_lets_the_script_unpickle_that_file(tmp_path, capsys):
     assert "trust" in capsys.readouterr().err
     assert varshim_cli.run_main(["--trust-pickle", str(checkpoint), str(script)]) == 0
     assert capsys.readouterr().out == "Linear\n"
+
+
+@pytest.mark.parametrize("content", [
+    b"x = '\xe9'\nprint(x)\n",  # latin-1 bytes, no coding cookie
+    b"# -*- coding: klingon -*-\nx = 1\n",  # an unknown encoding
+    b"# -*- coding: ascii -*-\nx = '\xc3\xa9'\n",  # bytes the declared encoding cannot read
+])
+def test_an_undecodable_script_gets_pythons_one_line(content, tmp_path, capsys):
+    script = tmp_path / "script.py"
+    script.write_bytes(content)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert varshim_cli.run_main([str(script)]) == plain.returncode == 1
+    assert capsys.readouterr().err == plain.stderr

@@ -19,6 +19,7 @@ import pytest
 
 import varshim
 
+from ..legacy_warnings import shown_summary
 from .project_imports import program_files
 
 
@@ -37,6 +38,12 @@ def pytest_configure(config):
 def pytest_report_header(config):
     strict = ", LegacyTorchWarning is an error" if config.getoption("varshim_strict") else ""
     return "varshim %s: installed%s" % (varshim.__version__, strict)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    summary = shown_summary(str(config.rootpath))
+    if summary:
+        terminalreporter.write_line(summary)
 
 
 def pytest_unconfigure(config):

@@ -27,11 +27,16 @@ def run_script(path, args):
     filename = os.path.abspath(path)
     try:
         with open(filename, "rb") as handle:
-            source = importlib.util.decode_source(handle.read())
+            data = handle.read()
     except OSError as error:  # python's own message and status for a missing script
         print("%s: can't open file %r: [Errno %d] %s" % (sys.executable, filename, error.errno, error.strerror),
               file=sys.stderr)
         return 2
+    try:
+        source = importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError) as error:  # python's own one line for an undecodable script
+        print(_undecodable(data, filename, error), file=sys.stderr)
+        return 1
     main_module = types.ModuleType("__main__")
     main_module.__dict__.update(__file__=filename, __cached__=None, __builtins__=sys.modules["builtins"],
                                 __loader__=LegacySourceLoader("__main__", filename))
@@ -45,6 +50,23 @@ def run_script(path, args):
         except Exception as error:
             return _report(error)
     return 0
+
+
+def _undecodable(data, filename, error):
+    """What python prints for a script it cannot decode (PEP 263): no declared encoding and not
+    UTF-8, or a declared encoding that is unknown or does not fit the bytes."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"SyntaxError: encoding problem: {error.encoding}"
+    if "unknown encoding" in str(error):
+        return f"SyntaxError: encoding problem: {str(error).rpartition(': ')[2]}"
+    for number, line in enumerate(data.splitlines(), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as undecodable:
+            return (f"SyntaxError: Non-UTF-8 code starting with '\\x{line[undecodable.start]:02x}' in file "
+                    f"{filename} on line {number}, but no encoding declared; see "
+                    "https://peps.python.org/pep-0263/ for details")
+    return f"SyntaxError: {error} in file {filename}"
 
 
 def run_module(name, args):
