@@ -156,9 +156,10 @@ def run_main(argv=None):
 
     import varshim
     from varshim.entry import script
-    from varshim.legacy_warnings import shown_summary
+    from varshim.legacy_warnings import shown_summary, start_summary
 
     varshim.install()
+    start_summary()
     for path in ns.trust_pickle:
         varshim.trust(path)  # the pickle trust rule of torch.load (varshim.patches.pickles)
     try:

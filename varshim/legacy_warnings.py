@@ -10,7 +10,7 @@ import warnings
 
 from .own_files import is_varshim_or_torch
 
-__all__ = ["LegacyTorchWarning", "warn_legacy", "shown_summary"]
+__all__ = ["LegacyTorchWarning", "warn_legacy", "start_summary", "shown_summary"]
 
 # (message, filename, line) of every legacy warning the filters let through, for the one-line
 # summary at the end of a legacy run (`shown_summary`); `_decided` maps each site to the filters'
@@ -57,6 +57,12 @@ def _action(message, module, lineno):
                 and (module_pattern is None or module_pattern.match(module)) and (line == 0 or line == lineno)):
             return action
     return warnings.defaultaction
+
+
+def start_summary():
+    """Count from here: a run (or a pytest session) summarises only its own legacy warnings."""
+    _shown.clear()
+    _decided.clear()
 
 
 def shown_summary(target):

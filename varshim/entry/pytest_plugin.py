@@ -19,7 +19,7 @@ import pytest
 
 import varshim
 
-from ..legacy_warnings import shown_summary
+from ..legacy_warnings import shown_summary, start_summary
 from .project_imports import program_files
 
 
@@ -33,6 +33,7 @@ def pytest_configure(config):
     if config.getoption("varshim_strict"):
         config.addinivalue_line("filterwarnings", "error::varshim.LegacyTorchWarning")
     config.stash[_SESSION] = _Session(str(config.rootpath))
+    start_summary()
 
 
 def pytest_report_header(config):
