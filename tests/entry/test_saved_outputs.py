@@ -97,6 +97,75 @@ def test_tolerance_is_relative_and_absolute():
     assert compare("tensor([0.])", "tensor([0.0005])", tolerance=1e-3)[0] == MATCH
 
 
+# -- numpy arrays, lists, Parameters, addresses: one tolerance rule -------------------------------
+
+# numpy < 1.14 padded each number for a sign (`array([ 1.,  2.])`, printed `[ 1.  2.]`); 1.14 dropped it
+OLD_NUMPY_REPR = "array([[ 1.        ,  0.5       ],\n       [ 0.25      , -2.        ]], dtype=float32)"
+OLD_NUMPY_PRINT = "[[ 1.    0.5 ]\n [ 0.25 -2.  ]]"
+
+
+@pytest.mark.parametrize("saved, new", [
+    (OLD_NUMPY_REPR, "array([[ 1.  ,  0.5 ],\n       [ 0.25, -2.  ]], dtype=float32)"),
+    (OLD_NUMPY_PRINT, "[[ 1.    0.5 ]\n [ 0.25 -2.  ]]".replace("[ 1.", "[1.")),
+    ("array([  1.00000000e-03,   2.50000000e+02])", "array([1.e-03, 2.5e+02])"),
+    ("0.5", "np.float64(0.5)"),  # numpy 2 prints its scalars with their type
+    ("(True, 3)", "(np.True_, np.int64(3))"),
+    ("[0.30000001192092896, 2.0]", "[0.3, 2]"),
+    ("Parameter containing:\n 0.1000  0.2000\n[torch.FloatTensor of size 1x2]\n",
+     "Parameter containing:\ntensor([[0.1000, 0.2000]], requires_grad=True)"),
+    ("[<matplotlib.lines.Line2D at 0x7f3c2c1b6f98>]", "[<matplotlib.lines.Line2D at 0x7f16741b2d10>]"),
+])
+def test_arrays_lists_parameters_and_addresses_match_by_value(saved, new):
+    assert compare(saved, new) == (MATCH, "")
+
+
+@pytest.mark.parametrize("saved, new, line", [
+    (OLD_NUMPY_REPR, "array([[ 1.  ,  0.5 ],\n       [ 0.25, -2.5 ]], dtype=float32)", "+[0.25, -2.5]], dtype=float32)"),
+    (OLD_NUMPY_PRINT, "[[1.   0.5 ]\n [0.25 2.  ]]", "+[0.25 2.]]"),
+    ("[1, 2, 3]", "[1, 2]", "+[1, 2]"),
+    ("array([ 1.,  2.])", "[1.0, 2.0]", "+[1.0, 2.0]"),  # a list is not an array
+    ("(0.5, 2)", "np.float64(0.6)", "+np.float64(0.6)"),
+])
+def test_a_wrong_array_or_list_differs(saved, new, line):
+    verdict, detail = compare(saved, new)
+    assert verdict == DIFFERS and line in detail.splitlines(), detail
+
+
+def test_numbers_in_one_bracket_group_share_its_scale():
+    # as a printed tensor's numbers do: precision is relative to the group's largest value
+    assert compare("[1000.0, 0.001]", "[1000.0, 0.05]", tolerance=1e-4)[0] == MATCH
+    assert compare("1000.0 0.001", "1000.0 0.05", tolerance=1e-4)[0] == DIFFERS  # lone numbers: their own
+
+
+def test_numbers_inside_names_and_versions_are_text():
+    assert compare("conv1 0.3.0.post4", "conv1 0.3.0.post4")[0] == MATCH
+    assert compare("(conv1): Linear", "(conv2): Linear")[0] == DIFFERS
+    assert compare("version 0.3.0", "version 0.3.1")[0] == DIFFERS
+
+
+def test_autograd_node_numbering_is_not_comparable():
+    verdict, detail = compare("<AddBackward1 at 0x7f3c2c1b6f98>", "<AddBackward0 at 0x7f16741b2d10>")
+    assert (verdict, detail) == (NOT_COMPARABLE, "autograd node numbering: saved AddBackward1, got AddBackward0")
+    assert compare("<AddBackward1 at 0x7f3c>", "<MulBackward0 at 0x7f16>")[0] == DIFFERS
+
+
+def test_summarised_arrays_are_not_comparable():
+    assert compare("array([ 0.,  1., ...,  8.,  9.])", "array([0., 1., ..., 8., 7.])") == (
+        NOT_COMPARABLE, "summarised with '...'")
+    assert compare("Loading... done 1", "Loading... done 2")[0] == DIFFERS  # '...' in plain text is text
+
+
+@pytest.mark.parametrize("saved, new, verdict", [
+    ("loss: 2.3012\n" + LEGACY_HALVES, "loss: 2.2957\ntensor([0.1000, -3.0000])", MATCH),
+    ("loss: 2.3012", "loss: nan", MATCH),
+    (LEGACY_HALVES, "tensor([[0.5000, 0.5000]])", DIFFERS),  # a shape is still compared
+    ("loss: 2.3012", "cost: 2.3012", DIFFERS),
+    ("[1, 2]", "[1, 2, 3]", DIFFERS),
+])
+def test_structure_only_comparison_ignores_numbers_but_not_shapes_or_text(saved, new, verdict):
+    assert compare(saved, new, values=False)[0] == verdict
+
+
 # -- properties: what torch and varshim print reads back as the tensor's values ------------------
 
 tensors = st.builds(

@@ -7,13 +7,16 @@ Two tensor printouts are read:
   `1.00000e-03 *`, in `(0 ,.,.) =` slices and `Columns a to b` blocks), then the footer
   `[torch.FloatTensor of size 2x2]`;
 - modern (0.4+): `tensor([[1., 1.]], requires_grad=True)`, 0.4's sign-padded `tensor([ 10.,  10.])`
-  and scale factor `tensor(1.00000e-03 *\n  [ 1.0000])`, 0-dim `tensor(20.)`.
+  and scale factor `tensor(1.00000e-03 *\n  [ 1.0000])`, 0-dim `tensor(20.)`, after an optional
+  `Parameter containing:` line.
 
-`compare(saved, new, tolerance)` splits both texts into tensors and plain text: tensors match when
-their shapes match (a size (1,) legacy scalar equals a 0-dim tensor) and every number is within
-`tolerance * (1 + m)`, m the tensor's largest |value| (a printout's precision is relative to its
-common scale factor); plain text matches with whitespace normalised, numbers in it within
-`tolerance * (1 + |saved number|)`.
+`compare(saved, new, tolerance)` splits both texts into tensors and plain text. Every number
+belongs to an item: a tensor, an outermost bracket group of the plain text (a numpy array in
+numpy < 1.14's `array([ 1.,  2.])` or 1.14's `array([1., 2.])` style, printed or not, a list, a
+tuple) or else itself; two numbers match when they are within `tolerance * (1 + m)`, m the largest
+|value| of the item in either text (a printout's precision is relative to its common scale).
+Tensors match when their shapes match too (a size (1,) legacy scalar equals a 0-dim tensor); the
+rest of the text matches token by token, whitespace aside, memory addresses (`0x7f3c...`) aside.
 """
 
 import difflib
@@ -34,6 +37,7 @@ _SLICE = re.compile(r"^\s*\((?:\d+ ?,)+(?:\.,)*\.\) = ?$")
 _COLUMNS = re.compile(r"^\s*Columns \d+ to \d+\s*$")
 _SUMMARY = re.compile(r"^\s*(?:\.\.\.|⋮)\s*$|\.\.\.")
 _MODERN_START = re.compile(r"(?<![\w.])tensor\(")
+_MODERN_HEADER = re.compile(r"^(?:Variable|Parameter) containing:\s*\Z", re.M)
 
 
 class Tensor:
@@ -223,7 +227,8 @@ def parse(text):
     for match in _MODERN_START.finditer(text):
         found = _modern_at(text, match)
         if found and not any(start <= match.start() < end for start, end, _ in spans):
-            spans.append((match.start(), found[0], found[1]))
+            header = _MODERN_HEADER.search(text, 0, match.start())  # 0.4+: `Parameter containing:\ntensor(`
+            spans.append((header.start() if header else match.start(), found[0], found[1]))
     items, position = [], 0
     for start, end, tensor in sorted(spans, key=lambda span: span[0]):
         if start < position:
@@ -237,22 +242,73 @@ def parse(text):
     return items
 
 
-def _close(saved, new, tolerance, scale=None):
+def _close(saved, new, tolerance, scale):
     if math.isnan(saved) or math.isnan(new):
         return math.isnan(saved) and math.isnan(new)
     if math.isinf(saved) or math.isinf(new):
         return saved == new
-    return abs(saved - new) <= tolerance * (1 + abs(saved if scale is None else scale))
+    return abs(saved - new) <= tolerance * (1 + scale)
 
 
-def _same_text(saved, new, tolerance):
-    saved_tokens, new_tokens = saved.split(), new.split()
-    if len(saved_tokens) != len(new_tokens):
+def _magnitude(values):
+    return max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+
+
+# -- plain text: words, numbers, bracket groups, addresses -------------------------------------
+
+# A number is a token of its own (not part of a name such as `conv1` or a version such as 0.3.0);
+# brackets group numbers (a numpy array, a list, a tuple) so that they share one scale, as the
+# numbers of a printed tensor do; addresses (`0x7f3c...`) are never compared.
+_TOKEN = re.compile(r"""
+    (?P<address>0x[0-9a-f]+)
+  | (?P<number>(?<![\w.])[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|inf|nan)(?!\w|\.\d))
+  | (?P<summary>\.\.\.|…)
+  | (?P<open>[\[({])
+  | (?P<close>[\])}])
+  | (?P<word>[a-z_][\w.]*|\w+|[^\s\w\[\](){}]+)
+""", re.IGNORECASE | re.VERBOSE)
+# numpy >= 2 prints scalars as `np.float64(0.5)`; numpy < 1.14 (and so 0.3-era notebooks) as `0.5`
+_NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|complex|longdouble|bool)\w*\(([^()]*)\)")
+_NUMPY_BOOL = re.compile(r"\bnp\.(True|False)_")
+_NODE_NAME = re.compile(r"\b\w+Backward\d+\b")  # torch numbers a function's backward nodes:
+_NODE_NUMBER = re.compile(r"(?<=Backward)\d+\b")  # AddBackward1 in 0.3 is AddBackward0 in 2.x
+
+
+def _tokens(text):
+    """(kind, text, group) per token; the numbers of one outermost bracket group share `group`."""
+    text = _NUMPY_BOOL.sub(r"\1", _NUMPY_SCALAR.sub(r"\1", text))
+    tokens, depth, groups = [], 0, 0
+    for index, match in enumerate(_TOKEN.finditer(text)):
+        kind = match.lastgroup
+        if kind == "open":
+            groups += depth == 0
+            depth += 1
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        tokens.append((kind, match.group(), groups if depth or kind == "close" else -index))
+    return tokens
+
+
+def _same_text(saved, new, tolerance, values=True):
+    saved_tokens, new_tokens = _tokens(saved), _tokens(new)
+    if [kind for kind, _, _ in saved_tokens] != [kind for kind, _, _ in new_tokens]:
         return False
-    for a, b in zip(saved_tokens, new_tokens):
-        if a != b and not (_NUMBER_RE.match(a) and _NUMBER_RE.match(b) and _close(float(a), float(b), tolerance)):
+    scales = {}
+    for (kind, a, group), (_, b, _) in zip(saved_tokens, new_tokens):
+        if kind == "number":
+            scales[group] = max(scales.get(group, 0.0), _magnitude([float(a), float(b)]))
+    for (kind, a, group), (_, b, _) in zip(saved_tokens, new_tokens):
+        if kind == "number":
+            if values and not _close(float(a), float(b), tolerance, scales[group]):
+                return False
+        elif kind != "address" and a != b:
             return False
     return True
+
+
+def _summarised(text):
+    """Whether `text` has a `...` inside brackets (a numpy array or list printed in summary)."""
+    return any(kind == "summary" and group > 0 for kind, _, group in _tokens(text))
 
 
 def _scalar_shape(shape):
@@ -265,29 +321,44 @@ def _describe(tensor):
     return "%s %s" % (shape, "[" + ", ".join("%g" % v if isinstance(v, float) else v for v in values) + "]")
 
 
-def compare(saved, new, tolerance=1e-4):
-    """(MATCH | DIFFERS | NOT_COMPARABLE, short explanation) for two printed outputs."""
+def compare(saved, new, tolerance=1e-4, values=True):
+    """(MATCH | DIFFERS | NOT_COMPARABLE, short explanation) for two printed outputs.
+
+    With `values=False` only the structure is compared: the text with any number in place of a
+    number, and each tensor's shape (what can be compared of a cell whose numbers are random).
+    """
     saved_items, new_items = parse(saved), parse(new)
-    kinds = [type(item) for item in saved_items] == [type(item) for item in new_items]
-    for number, (a, b) in enumerate(zip(saved_items, new_items), 1):
-        if not kinds:
-            break
-        if isinstance(a, Tensor):
-            if a.values is None or b.values is None:
-                return NOT_COMPARABLE, "tensor %d is summarised with '...'" % number
-            if _scalar_shape(a.shape) != _scalar_shape(b.shape):
-                return DIFFERS, "tensor %d: saved size %s, got %s" % (number, _describe(a), _describe(b))
-            # printouts share one scale factor per tensor, so precision is relative to its largest value
-            scale = max((abs(v) for v in a.values + b.values if math.isfinite(v)), default=0.0)
-            if not all(_close(x, y, tolerance, scale) for x, y in zip(a.values, b.values)):
-                return DIFFERS, "tensor %d: saved %s, got %s" % (number, _describe(a), _describe(b))
-        elif not _same_text(a, b, tolerance):
-            kinds = False
-    if kinds:
+    same = [type(item) for item in saved_items] == [type(item) for item in new_items]
+    tensors = 0
+    for a, b in zip(saved_items, new_items) if same else ():
+        if not isinstance(a, Tensor):
+            if not _same_text(a, b, tolerance, values):
+                same = False
+                break
+            continue
+        tensors += 1
+        if a.values is None or b.values is None:
+            return NOT_COMPARABLE, "tensor %d is summarised with '...'" % tensors
+        if _scalar_shape(a.shape) != _scalar_shape(b.shape):
+            return DIFFERS, "tensor %d: saved size %s, got %s" % (tensors, _describe(a), _describe(b))
+        # printouts share one scale factor per tensor, so precision is relative to its largest value
+        scale = _magnitude(a.values + b.values)
+        if values and not all(_close(x, y, tolerance, scale) for x, y in zip(a.values, b.values)):
+            return DIFFERS, "tensor %d: saved %s, got %s" % (tensors, _describe(a), _describe(b))
+    if same:
         return MATCH, ""
+    if _summarised(saved):
+        return NOT_COMPARABLE, "summarised with '...'"
+    saved_nodes, new_nodes = _NODE_NAME.findall(saved), _NODE_NAME.findall(new)
+    if saved_nodes != new_nodes and compare(_NODE_NUMBER.sub("", saved), _NODE_NUMBER.sub("", new),
+                                            tolerance, values)[0] == MATCH:
+        changed = next((a, b) for a, b in zip(saved_nodes, new_nodes) if a != b)
+        return NOT_COMPARABLE, "autograd node numbering: saved %s, got %s" % changed
     diff = difflib.unified_diff(_normalised(saved), _normalised(new), "saved", "new", n=0, lineterm="")
     return DIFFERS, "\n".join(list(diff)[2:8])
 
 
 def _normalised(text):
-    return [" ".join(line.split()) for line in text.strip().splitlines() if line.strip()]
+    """The lines of `text` with spacing normalised (numpy's old and new spacing show no difference)."""
+    lines = (re.sub(r"(?<=[\[(]) | (?=[\]),])", "", " ".join(line.split())) for line in text.strip().splitlines())
+    return [line for line in lines if line]
