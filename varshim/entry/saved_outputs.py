@@ -19,13 +19,25 @@ Tensors match when their shapes match too (a size (1,) legacy scalar equals a 0-
 rest of the text matches token by token, whitespace aside, memory addresses (`0x7f3c...`) aside.
 """
 
+import ast
+import builtins
+import contextlib
 import difflib
+import functools
 import math
+import random
 import re
+import sys
+import types
 
-__all__ = ["Tensor", "parse", "compare", "MATCH", "DIFFERS", "NOT_COMPARABLE"]
+import torch
 
-MATCH, DIFFERS, NOT_COMPARABLE = "match", "differs", "not comparable"
+__all__ = ["Tensor", "parse", "compare", "judge", "markers", "expects_error", "RandomSources", "OUTCOMES",
+           "MATCH", "DIFFERS", "RANDOM", "NOT_COMPARABLE", "ERROR", "FAILED", "SKIPPED"]
+
+MATCH, DIFFERS, RANDOM, NOT_COMPARABLE, ERROR, FAILED, SKIPPED = (
+    "match", "differs", "random", "not comparable", "error", "failed", "skipped")
+OUTCOMES = (MATCH, DIFFERS, RANDOM, NOT_COMPARABLE, ERROR, FAILED, SKIPPED)
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|inf|nan)"
 _NUMBER_RE = re.compile(r"^%s$" % _NUMBER, re.IGNORECASE)
@@ -362,3 +374,334 @@ def _normalised(text):
     """The lines of `text` with spacing normalised (numpy's old and new spacing show no difference)."""
     lines = (re.sub(r"(?<=[\[(]) | (?=[\]),])", "", " ".join(line.split())) for line in text.strip().splitlines())
     return [line for line in lines if line]
+
+
+# -- one cell: its outcome ----------------------------------------------------------------------
+
+# nbval's conventions (cell tags, or comment markers such as `# NBVAL_SKIP` in the cell)
+SKIP, IGNORE_OUTPUT, RAISES = "nbval-skip", "nbval-ignore-output", "raises-exception"
+_TAGS = {SKIP: SKIP, IGNORE_OUTPUT: IGNORE_OUTPUT, RAISES: RAISES, "nbval-raises-exception": RAISES}
+_COMMENTS = {"NBVAL_SKIP": SKIP, "NBVAL_IGNORE_OUTPUT": IGNORE_OUTPUT, "NBVAL_RAISES_EXCEPTION": RAISES}
+
+
+def markers(cell):
+    """What the cell's nbval tags and comment markers ask: a set of SKIP, IGNORE_OUTPUT, RAISES."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    found = {_TAGS[tag] for tag in tags if tag in _TAGS}
+    found.update(_COMMENTS[line.strip().lstrip("#").strip()] for line in cell.get("source", "").splitlines()
+                 if line.strip().startswith("#") and line.strip().lstrip("#").strip() in _COMMENTS)
+    return frozenset(found)
+
+
+def _saved_error(outputs):
+    return next((output.ename for output in outputs if output.output_type == "error"), None)
+
+
+def expects_error(saved_outputs, cell_markers):
+    """Whether the cell is meant to raise: its saved output is an error, or it is tagged so."""
+    return _saved_error(saved_outputs) is not None or RAISES in cell_markers
+
+
+def _compared_text(outputs):
+    """What is compared: stdout, results and displays as plain text (stderr is warnings)."""
+    parts = []
+    for output in outputs:
+        if output.output_type == "stream" and output.name == "stdout":
+            parts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.data \
+                and not any(kind.startswith("image/") for kind in output.data):  # a figure's text is its address
+            parts.append(output.data["text/plain"] + "\n")
+    return "".join(parts)
+
+
+# What can never match a rerun, whatever varshim does; consulted only when a cell's output differs.
+_INTROSPECTION = re.compile(
+    r"^\s*(?:\?\??[\w.]+|[\w.]+\?\??|%(?:pinfo2?|pdoc|pdef|psource|pfile)\b.*)\s*$|\b(?:help|dir)\(", re.M)
+_TIMING = re.compile(r"^\s*%%?(?:time|timeit|prun)\b", re.M)
+_TIMING_OUTPUT = re.compile(r"\bWall time: |\bCPU times: | per loop \(|\bloops?, best of ")
+_VERSION = re.compile(r"__version__|\bsys\.version|\bversion_info\b|\btorch\.version\b|\bplatform\.\w+\(")
+_SHELL = re.compile(r"^\s*!|^\s*%%(?:bash|sh|system)\b|%(?:system|sx)\b", re.M)
+_CLOCK = re.compile(r"\b(?:time\.(?:time|perf_counter|process_time|monotonic|clock)|datetime\.(?:now|today|utcnow))\(")
+_ADDRESS_REPR = re.compile(r"<[^<>\n]* at 0x[0-9a-f]+>", re.IGNORECASE)
+
+
+def _not_comparable(source, saved, new):
+    """Why a rerun cannot reproduce this cell's output (None if it can)."""
+    if _INTROSPECTION.search(source):
+        return "IPython introspection (`x?`, `help`, `dir`)"
+    if _TIMING.search(source) or _TIMING_OUTPUT.search(saved):
+        return "timing"
+    if _VERSION.search(source):
+        return "a version string"
+    if _SHELL.search(source):
+        return "a shell command: its output is the machine's"
+    if _ADDRESS_REPR.search(saved) and not re.sub(r"[\s\[\](),]", "", _ADDRESS_REPR.sub("", saved)):
+        return "the saved output is only object reprs with memory addresses"
+    return None
+
+
+def judge(saved_outputs, new_outputs, source, raised=None, random_because=None, cell_markers=frozenset(),
+          tolerance=1e-4):
+    """(outcome, explanation) of one code cell that ran, from its saved and its new outputs.
+
+    `raised`: the name of the exception the cell raised in this run, or None; `random_because`: why
+    its numbers are random (`RandomSources.end_cell`), or None; `cell_markers`: `markers(cell)`.
+    A FAILED outcome's explanation says only what was expected; the runner adds where it failed.
+    """
+    saved_error = _saved_error(saved_outputs)
+    if saved_error == "KeyboardInterrupt":
+        return NOT_COMPARABLE, "the saved run was interrupted (KeyboardInterrupt)"
+    if raised is not None and (raised == saved_error or (saved_error is None and RAISES in cell_markers)):
+        outcome, detail = _judge_text(saved_outputs, new_outputs, source, random_because, tolerance)
+        if outcome != MATCH:  # what it printed before raising
+            return outcome, detail
+        return ERROR, "raised %s, as %s" % (raised, "saved" if saved_error else "tagged " + RAISES)
+    if raised is not None:
+        return FAILED, "the saved run raised %s" % saved_error if saved_error else ""
+    if saved_error is not None:
+        return DIFFERS, "the saved run raised %s; this run raised nothing" % saved_error
+    if IGNORE_OUTPUT in cell_markers:
+        return NOT_COMPARABLE, "tagged " + IGNORE_OUTPUT
+    return _judge_text(saved_outputs, new_outputs, source, random_because, tolerance)
+
+
+def _judge_text(saved_outputs, new_outputs, source, random_because, tolerance):
+    saved, new = _compared_text(saved_outputs), _compared_text(new_outputs)
+    if saved.strip():
+        verdict = compare(saved, new, tolerance)
+    elif any(output.output_type in ("execute_result", "display_data") for output in saved_outputs):
+        return NOT_COMPARABLE, "the saved output is an image or other non-text data"
+    else:
+        verdict = (MATCH, "") if not new.strip() else (NOT_COMPARABLE, "no saved output")
+    if verdict[0] == MATCH or (verdict[0] == NOT_COMPARABLE and saved.strip()):  # numbering, summaries
+        return verdict
+    reason = _not_comparable(source, saved, new)
+    if reason:
+        return NOT_COMPARABLE, reason
+    if verdict[0] == DIFFERS and compare(saved, new, tolerance, values=False)[0] == MATCH:
+        if random_because:  # all but the numbers match: the numbers were drawn at random
+            return RANDOM, random_because
+        if _CLOCK.search(source):
+            return NOT_COMPARABLE, "timing: the cell reads the clock"
+    return verdict
+
+
+# -- random cells ---------------------------------------------------------------------------------
+
+_GENERATORS = {"torch": "torch's generator", "torch.cuda": "torch's CUDA generator",
+               "numpy": "numpy's generator", "random": "Python's random generator"}
+# 0.3 made a float from all 32 bits of a Mersenne Twister draw (TH/THRandom.c `__uniform__`); torch
+# 2.x from its low 24 (ATen `uniform_real_distribution`), so the same seed gives other numbers.
+_TORCH_STREAMS = "but torch 2.x draws other numbers from a seed than 0.3 did"
+# Constructors that return uninitialised memory when given sizes (0.3: `torch.Tensor(3, 4)`).
+_LEGACY_CONSTRUCTORS = ("Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "ByteTensor", "CharTensor",
+                        "ShortTensor", "IntTensor", "LongTensor")
+_FILLS = {"zero_", "fill_", "copy_", "normal_", "uniform_", "random_", "bernoulli_", "exponential_",
+          "geometric_", "cauchy_", "log_normal_", "set_"}
+
+
+def _generators():
+    """(name, read its state) of each process-wide generator a legacy notebook draws from."""
+    found = [("torch", torch.get_rng_state), ("random", random.getstate)]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        found.append(("numpy", numpy.random.get_state))
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        found.append(("torch.cuda", torch.cuda.get_rng_state_all))
+    return found
+
+
+def _same_state(a, b):
+    if isinstance(a, torch.Tensor):
+        return torch.equal(a, b)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_state(x, y) for x, y in zip(a, b))
+    if hasattr(a, "shape"):  # numpy's key array
+        return a.shape == b.shape and bool((a == b).all())
+    return a == b
+
+
+class RandomSources:
+    """Why a cell's numbers are random, from what the runner sees while the notebook runs.
+
+    A cell's numbers are random when, since the notebook started, it drew from a generator that the
+    notebook did not seed (torch's, numpy's, Python's: their states before and after the cell
+    differ), when it made uninitialised memory (`torch.Tensor(3, 4)`, `torch.empty`, `x.new(2)`),
+    or when it uses a name that an earlier random cell left behind. torch's draws are random even
+    when seeded (`_TORCH_STREAMS`). `--seed` seeds all three but does not make them comparable:
+    the saved run did not use that seed.
+    """
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.carriers = {}  # name -> label of the cell whose random numbers it holds
+        self.seeded = {}  # generator -> label of the cell that seeded it
+        self._label, self._before, self._torch_seed = None, {}, torch.initial_seed()
+
+    @contextlib.contextmanager
+    def watch(self):
+        """While the notebook runs, notice its own `random.seed(...)` and `numpy.random.seed(...)`."""
+        targets = [(random, "random")]
+        if sys.modules.get("numpy") is not None:
+            targets.append((sys.modules["numpy"].random, "numpy"))
+        originals = [(module, module.seed) for module, _ in targets]
+        for module, generator in targets:
+            module.seed = self._noticing(module.seed, generator)
+        try:
+            yield self
+        finally:
+            for module, original in originals:
+                module.seed = original
+
+    def _noticing(self, seed, generator):
+        @functools.wraps(seed)
+        def noticed(*args, **kwargs):
+            self.seeded[generator] = self._label
+            return seed(*args, **kwargs)
+        return noticed
+
+    def seed_all(self, seed):
+        """`--seed N`: seed every generator before the first cell, as the saved run did not."""
+        torch.manual_seed(seed)
+        getattr(random.seed, "__wrapped__", random.seed)(seed)
+        if sys.modules.get("numpy") is not None:
+            numpy_seed = sys.modules["numpy"].random.seed
+            getattr(numpy_seed, "__wrapped__", numpy_seed)(seed)
+        self._torch_seed = torch.initial_seed()
+
+    def start_cell(self, label):
+        self._label = label
+        self._before = {name: read() for name, read in _generators()}
+
+    def end_cell(self, code, label):
+        """Why the cell that just ran has random numbers (None if it has none); remembers its names."""
+        reasons = self._draws(label)
+        tree = _parse(code)
+        loads, stores = _names(tree)
+        reasons += ["uninitialised memory: " + call for call in _uninitialised(tree, code, self.namespace)]
+        inherited = sorted(name for name in loads if name in self.carriers)
+        if inherited:
+            reasons.append("uses %s, random since %s" % (", ".join(inherited[:3]), self.carriers[inherited[0]]))
+        if reasons:
+            self.carriers.update((name, label) for name in loads | stores if _holds_values(self.namespace, name))
+        else:
+            for name in stores:
+                self.carriers.pop(name, None)
+        return "; ".join(reasons) or None
+
+    def _draws(self, label):
+        reasons = []
+        for name, read in _generators():
+            before, after = self._before.get(name), read()
+            if before is None or _same_state(before, after):
+                continue
+            if name.startswith("torch"):
+                if torch.initial_seed() != self._torch_seed:
+                    self._torch_seed, self.seeded["torch"] = torch.initial_seed(), label
+                    if _same_state(torch.Generator().manual_seed(self._torch_seed).get_state(), after):
+                        continue  # seeded, nothing drawn since
+                seeded = self.seeded.get("torch")
+                reasons.append(_GENERATORS[name] + (": seeded in %s, %s" % (seeded, _TORCH_STREAMS) if seeded
+                                                    else ", not seeded"))
+            elif name not in self.seeded:
+                reasons.append(_GENERATORS[name] + ", not seeded")
+        return reasons
+
+
+def _parse(code):
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _names(tree):
+    """(names the code reads, names it binds)."""
+    loads, stores = set(), set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stores.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stores.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return loads, stores
+
+
+def _holds_values(namespace, name):
+    """Whether `name` is the notebook's and can hold numbers (not a builtin, module, class or function)."""
+    value = namespace.get(name, builtins)
+    return value is not builtins and not isinstance(value, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
+                                  types.MethodType, functools.partial))
+
+
+def _resolve(node, namespace):
+    """The object a `name` or `module.attribute` expression names, or None (never runs user code)."""
+    if isinstance(node, ast.Name):
+        return namespace.get(node.id, getattr(builtins, node.id, None))
+    if isinstance(node, ast.Attribute):
+        base = _resolve(node.value, namespace)
+        if isinstance(base, types.ModuleType):
+            return getattr(base, node.attr, None)
+    return None
+
+
+def _is_size(node, namespace):
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int) and not isinstance(node.value, bool)
+    if isinstance(node, ast.Name):
+        return isinstance(namespace.get(node.id), (int, torch.Size)) and not isinstance(namespace.get(node.id), bool)
+    if isinstance(node, ast.Call):
+        return getattr(node.func, "attr", None) == "size" or _resolve(node.func, namespace) is torch.Size
+    if isinstance(node, ast.Attribute):
+        return node.attr == "shape"
+    if isinstance(node, ast.BinOp):
+        return _is_size(node.left, namespace) and _is_size(node.right, namespace)
+    return isinstance(node, (ast.Starred, ast.Subscript))
+
+
+def _uninitialised(tree, code, namespace):
+    """The calls in `code` that make uninitialised memory and leave it so, as source text."""
+    if tree is None:
+        return []
+    constructors = {getattr(torch, name) for name in _LEGACY_CONSTRUCTORS} | {
+        getattr(torch.cuda, name) for name in _LEGACY_CONSTRUCTORS if hasattr(torch.cuda, name)}
+    empties = (torch.empty, torch.empty_like, torch.empty_strided)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    filled = _filled_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = _resolve(node.func, namespace)
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if isinstance(func, type) and func in constructors or (func is None and method == "new"):
+            uninitialised = bool(node.args) and all(_is_size(arg, namespace) for arg in node.args)
+        else:
+            uninitialised = (func is not None and any(func is empty for empty in empties)) or (
+                func is None and method == "new_empty")
+        parent = parents.get(node)
+        if not uninitialised or (isinstance(parent, ast.Attribute) and parent.attr in _FILLS):
+            continue  # `torch.Tensor(3).zero_()`
+        target = parent.targets[0] if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else None
+        if isinstance(target, ast.Name) and target.id in filled:
+            continue  # `w = torch.Tensor(3, 4)` then `w.normal_()` or `out=w`
+        found.append(ast.get_source_segment(code, node) or "torch.Tensor(...)")
+    return found
+
+
+def _filled_names(tree):
+    """Names the code fills in place: `w.fill_(...)`, `torch.add(a, b, out=w)`, `nn.init.xavier_uniform(w)`."""
+    filled = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _FILLS and isinstance(func.value, ast.Name):
+            filled.add(func.value.id)
+        filled.update(keyword.value.id for keyword in node.keywords
+                      if keyword.arg == "out" and isinstance(keyword.value, ast.Name))
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) and func.value.attr == "init" \
+                and node.args and isinstance(node.args[0], ast.Name):
+            filled.add(node.args[0].id)
+    return filled
