@@ -10,10 +10,12 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import nbformat
 import pytest
 
+from varshim import LegacyTorchWarning
 from varshim.entry.notebook import execute, run_notebook
 
 
@@ -54,7 +56,7 @@ LESSON_03 = [
      [result("Variable containing:\n 1  1  1\n 1  1  1\n[torch.FloatTensor of size 2x3]")], "match"),
     ("w = torch.randn(2, 3)\nw",
      [result("\n-0.4376  1.2141 -0.2206\n 0.8152 -1.3125  0.4436\n[torch.FloatTensor of size 2x3]")],
-     "random (torch's generator, not seeded)"),
+     "random (torch's generator, not seeded by the notebook)"),
     ("print(w.sum(1))",
      [stdout("\n 0.5559\n-0.0537\n[torch.FloatTensor of size 2]\n\n")],
      "random (uses w, random since cell 3 (In [3]))"),
@@ -100,9 +102,10 @@ LESSON_03 = [
     ("x.cuda()", [result("Variable containing:\n 1  1  1\n 1  1  1\n[torch.cuda.FloatTensor of size 2x3 (GPU 0)]")],
      ["nbval-skip"], "skipped (tagged nbval-skip)"),
     ("x.view(4)", [], ["raises-exception"], "error (raised RuntimeError, as tagged raises-exception)"),
-    ("np.random.rand(2)", [result("array([ 0.5488135 ,  0.71518937])")], "random (numpy's generator, not seeded)"),
+    ("np.random.rand(2)", [result("array([ 0.5488135 ,  0.71518937])")],
+     "random (numpy's generator, not seeded by the notebook)"),
     ("np.random.seed(0)\nnp.random.rand(2)", [result("array([ 0.5488135 ,  0.71518937])")], "match"),
-    ("random.random()", [result("0.8444218515250481")], "random (Python's random generator, not seeded)"),
+    ("random.random()", [result("0.8444218515250481")], "random (Python's random generator, not seeded by the notebook)"),
     # real differences: a wrong value, a wrong shape in a random cell, an error that no longer happens
     ("(x * 3).data",
      [result("\n 4  4  4\n 4  4  4\n[torch.FloatTensor of size 2x3]")],
@@ -138,5 +141,90 @@ def test_each_outcome_on_a_lesson_saved_by_03(tmp_path, capsys):
     assert saved["counts"] == {"match": 10, "differs": 3, "random": 6, "not comparable": 8, "error": 2,
                                "failed": 1, "skipped": 1}
     assert saved["cells"][2] == {"cell": 3, "execution_count": 3, "outcome": "random",
-                                 "detail": "torch's generator, not seeded"}
+                                 "detail": "torch's generator, not seeded by the notebook"}
     assert [cell["outcome"] for cell in saved["cells"]] == [c[-1].split(" (")[0] for c in LESSON_03]
+
+
+def test_random_cells_timings_and_expected_errors_do_not_fail_a_check(tmp_path, capsys):
+    cells = [cell[:-1] for cell in LESSON_03 if not cell[-1].startswith(("differs", "failed"))]
+    assert run_notebook(write(tmp_path, cells), check=True) == 0
+    assert _report(capsys.readouterr().out)[1] == "10 match, 0 differs, 6 random, 8 not comparable, 2 error, 1 skipped"
+
+
+def test_a_run_goes_on_after_a_cell_whose_saved_output_is_an_error(tmp_path, capsys):
+    path = write(tmp_path, [cell[:-1] for cell in LESSON_03[:2] + LESSON_03[6:8]])
+    executed = str(tmp_path / "executed.ipynb")
+    assert run_notebook(path, output=executed) == 0  # without --check too, as Jupyter went on
+    captured = capsys.readouterr()
+    assert "RuntimeError: Trying to backward through the graph a second time" in captured.err
+    assert captured.out.endswith(" 2  2  2\n 2  2  2\n[torch.FloatTensor of size 2x3]\n")  # x.grad, after it
+    cells = nbformat.read(executed, as_version=4).cells
+    assert [cell.execution_count for cell in cells] == [1, 2, 3, 4]
+    assert [output.output_type for output in cells[2].outputs][-1] == "error"
+
+
+def test_a_check_goes_on_after_an_unexpected_error(tmp_path, capsys):
+    path = write(tmp_path, [("x = 1", []), ("x.backward()", []), ("x + 1", [result("2")])])
+    assert run_notebook(path, check=True) == 1
+    entries, summary = _report(capsys.readouterr().out)
+    assert entries[1] == ("cell 2 (In [2]): failed (line 1: AttributeError: 'int' object has no attribute "
+                          "'backward')\n    x.backward()")
+    assert (entries[2], summary) == ("cell 3 (In [3]): match", "2 match, 0 differs, 1 failed")
+
+
+def test_an_error_of_another_type_fails(tmp_path, capsys):
+    path = write(tmp_path, [("[][1]", [error("KeyError", "1")]), ("{}[1]", [error("KeyboardInterrupt", "")])])
+    assert run_notebook(path, check=True) == 1
+    entries, _ = _report(capsys.readouterr().out)
+    assert entries == ["cell 1 (In [1]): failed (line 1: IndexError: list index out of range)\n"
+                       "    [][1]\n    the saved run raised KeyError",
+                       "cell 2 (In [2]): not comparable (the saved run was interrupted (KeyboardInterrupt))"]
+
+
+def test_each_cell_is_reported_as_it_finishes(tmp_path):
+    """The next cell has not run when a cell's outcome is known (a long notebook never looks hung)."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    path = write(folder, [("import os, time", []),
+                          ("for _ in range(1200):\n    if os.path.exists('go'):\n        break\n"
+                           "    time.sleep(0.05)\nprint(os.path.exists('go'))", [stdout("True\n")])])
+    env = dict(os.environ, PYTHONWARNINGS="ignore::FutureWarning")
+    outcomes = str(tmp_path / "outcomes.json")
+    with subprocess.Popen([sys.executable, "-m", "varshim", "run", path, "--json", outcomes, "--seed", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        first = process.stdout.readline()  # --json implies --check
+        (folder / "go").write_text("")
+        rest, err = process.communicate(timeout=120)
+    assert (first, rest) == ("cell 1 (In [1]): match\n", "cell 2 (In [2]): match\n2 match, 0 differs\n"), err
+    assert process.returncode == 0
+    assert [cell["outcome"] for cell in json.loads(open(outcomes).read())["cells"]] == ["match", "match"]
+
+
+def test_warnings_name_the_cell_and_line_as_failures_do(tmp_path, capsys):
+    path = write(tmp_path, [("import torch\nfrom torch.autograd import Variable", []),
+                            ("x = Variable(torch.ones(1))\nprint(x.data[0])", [stdout("1.0\n")])])
+    executed = str(tmp_path / "executed.ipynb")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", LegacyTorchWarning)  # tests silence them (conftest.py)
+        assert run_notebook(path, check=True, output=executed) == 0
+    err = capsys.readouterr().err
+    assert "cell 2 (In [2]), line 2: LegacyTorchWarning: x.data[i] on a one-element tensor gave a Python number " \
+           "before 0.4: write x.item().\n    print(x.data[0])\n" in err
+    assert "ipython-input" not in err
+    stderr = [output.text for output in nbformat.read(executed, as_version=4).cells[1].outputs
+              if output.get("name") == "stderr"]
+    assert stderr and stderr[0].startswith("cell 2 (In [2]), line 1: LegacyTorchWarning: Variable(t) is a no-op")
+
+
+def test_seed_makes_reruns_draw_the_same_numbers_which_stay_random(tmp_path):
+    cells = [("import random\nimport numpy as np\nimport torch", []),
+             ("torch.rand(2).tolist(), np.random.rand(1).tolist(), random.random()", [result("([0.1, 0.2], [0.3], 0.4)")])]
+    drawn = []
+    for _ in range(2):
+        nb = notebook(cells)
+        runs = list(execute(nb, str(tmp_path), keep_going=True, seed=3))
+        drawn.append(nb.cells[1].outputs[0].data["text/plain"])
+    assert drawn[0] == drawn[1]
+    assert runs[1].outcome(1e-4) == ("random", "torch's generator, not seeded by the notebook; Python's random "
+                                     "generator, not seeded by the notebook; numpy's generator, not seeded by the "
+                                     "notebook")

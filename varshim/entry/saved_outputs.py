@@ -493,6 +493,7 @@ _GENERATORS = {"torch": "torch's generator", "torch.cuda": "torch's CUDA generat
 # 0.3 made a float from all 32 bits of a Mersenne Twister draw (TH/THRandom.c `__uniform__`); torch
 # 2.x from its low 24 (ATen `uniform_real_distribution`), so the same seed gives other numbers.
 _TORCH_STREAMS = "but torch 2.x draws other numbers from a seed than 0.3 did"
+_UNSEEDED = ", not seeded by the notebook"  # `--seed` does not count: the saved run had no such seed
 # Constructors that return uninitialised memory when given sizes (0.3: `torch.Tensor(3, 4)`).
 _LEGACY_CONSTRUCTORS = ("Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "ByteTensor", "CharTensor",
                         "ShortTensor", "IntTensor", "LongTensor")
@@ -602,9 +603,9 @@ class RandomSources:
                         continue  # seeded, nothing drawn since
                 seeded = self.seeded.get("torch")
                 reasons.append(_GENERATORS[name] + (": seeded in %s, %s" % (seeded, _TORCH_STREAMS) if seeded
-                                                    else ", not seeded"))
+                                                    else _UNSEEDED))
             elif name not in self.seeded:
-                reasons.append(_GENERATORS[name] + ", not seeded")
+                reasons.append(_GENERATORS[name] + _UNSEEDED)
         return reasons
 
 
