@@ -312,6 +312,16 @@ def test_unseeded_draws_are_random_and_named(notebook, code, generator):
     assert _cell(sources, "u = w + 1", namespace, "cell 4") is None
 
 
+def test_random_numbers_travel_with_the_names_that_hold_them(notebook):
+    sources, namespace = notebook
+    _cell(sources, "x = torch.randn(2)", namespace)
+    assert _cell(sources, "x = torch.ones(2)\nprint(x)", namespace, "cell 2") is None  # rebound before it is read
+    _cell(sources, "y = torch.randn(1)", namespace, "cell 3")
+    assert _cell(sources, "z = y * 2", namespace, "cell 4") == "uses y, random since cell 3"
+    assert _cell(sources, "print(z)", namespace, "cell 5") == "uses z, random since cell 3"  # where it was drawn
+    assert _cell(sources, "y = y + 1", namespace, "cell 6") == "uses y, random since cell 3"  # the y it had
+
+
 def test_seeded_numpy_and_python_draws_are_reproducible_but_torch_draws_are_not(notebook):
     sources, namespace = notebook
     assert _cell(sources, "np.random.seed(0)\nrandom.seed(0)\na = np.random.rand(2), random.random()", namespace) is None

@@ -535,7 +535,7 @@ class RandomSources:
 
     def __init__(self, namespace):
         self.namespace = namespace
-        self.carriers = {}  # name -> label of the cell whose random numbers it holds
+        self.carriers = {}  # name -> label of the cell that drew the random numbers it holds
         self.seeded = {}  # generator -> label of the cell that seeded it
         self._label, self._before, self._torch_seed = None, {}, torch.initial_seed()
 
@@ -578,15 +578,17 @@ class RandomSources:
         """Why the cell that just ran has random numbers (None if it has none); remembers its names."""
         reasons = self._draws(label)
         tree = _parse(code)
-        loads, stores = _names(tree)
+        read_first, mentioned = _names(tree)
         reasons += ["uninitialised memory: " + call for call in _uninitialised(tree, code, self.namespace)]
-        inherited = sorted(name for name in loads if name in self.carriers)
+        origin = label if reasons else None  # where the numbers a name holds were drawn
+        inherited = sorted(name for name in read_first if name in self.carriers)
         if inherited:
+            origin = origin or self.carriers[inherited[0]]
             reasons.append("uses %s, random since %s" % (", ".join(inherited[:3]), self.carriers[inherited[0]]))
-        if reasons:
-            self.carriers.update((name, label) for name in loads | stores if _holds_values(self.namespace, name))
-        else:
-            for name in stores:
+        for name in mentioned:  # what a random cell touched may hold its numbers; what another bound, not
+            if reasons and _holds_values(self.namespace, name):
+                self.carriers[name] = origin
+            elif not reasons and name not in read_first:
                 self.carriers.pop(name, None)
         return "; ".join(reasons) or None
 
@@ -617,16 +619,20 @@ def _parse(code):
 
 
 def _names(tree):
-    """(names the code reads, names it binds)."""
-    loads, stores = set(), set()
-    for node in ast.walk(tree) if tree is not None else ():
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stores.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            stores.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return loads, stores
+    """(names the code reads before it binds them, names it reads or binds), statement by statement."""
+    read_first, mentioned = set(), set()
+    for statement in tree.body if tree is not None else ():
+        loads, stores = set(), set()
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stores.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                stores.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        read_first |= loads - mentioned  # `x = x + 1` reads the x it had
+        mentioned |= loads | stores
+    return read_first, mentioned
 
 
 def _holds_values(namespace, name):
