@@ -13,7 +13,6 @@ import sys
 import warnings
 
 import nbformat
-import pytest
 
 from varshim import LegacyTorchWarning
 from varshim.entry.notebook import execute, run_notebook
@@ -105,7 +104,8 @@ LESSON_03 = [
     ("np.random.rand(2)", [result("array([ 0.5488135 ,  0.71518937])")],
      "random (numpy's generator, not seeded by the notebook)"),
     ("np.random.seed(0)\nnp.random.rand(2)", [result("array([ 0.5488135 ,  0.71518937])")], "match"),
-    ("random.random()", [result("0.8444218515250481")], "random (Python's random generator, not seeded by the notebook)"),
+    ("random.random()", [result("0.8444218515250481")],
+     "random (Python's random generator, not seeded by the notebook)"),
     # real differences: a wrong value, a wrong shape in a random cell, an error that no longer happens
     ("(x * 3).data",
      [result("\n 4  4  4\n 4  4  4\n[torch.FloatTensor of size 2x3]")],
@@ -218,7 +218,8 @@ def test_warnings_name_the_cell_and_line_as_failures_do(tmp_path, capsys):
 
 def test_seed_makes_reruns_draw_the_same_numbers_which_stay_random(tmp_path):
     cells = [("import random\nimport numpy as np\nimport torch", []),
-             ("torch.rand(2).tolist(), np.random.rand(1).tolist(), random.random()", [result("([0.1, 0.2], [0.3], 0.4)")])]
+             ("torch.rand(2).tolist(), np.random.rand(1).tolist(), random.random()",
+              [result("([0.1, 0.2], [0.3], 0.4)")])]
     drawn = []
     for _ in range(2):
         nb = notebook(cells)

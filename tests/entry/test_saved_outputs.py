@@ -1,6 +1,5 @@
 """Printed tensors (legacy 0.3 and modern) are read back into shapes and numbers and compared by value."""
 
-import ast
 import math
 import random
 
@@ -125,7 +124,8 @@ def test_arrays_lists_parameters_and_addresses_match_by_value(saved, new):
 
 
 @pytest.mark.parametrize("saved, new, line", [
-    (OLD_NUMPY_REPR, "array([[ 1.  ,  0.5 ],\n       [ 0.25, -2.5 ]], dtype=float32)", "+[0.25, -2.5]], dtype=float32)"),
+    (OLD_NUMPY_REPR, "array([[ 1.  ,  0.5 ],\n       [ 0.25, -2.5 ]], dtype=float32)",
+     "+[0.25, -2.5]], dtype=float32)"),
     (OLD_NUMPY_PRINT, "[[1.   0.5 ]\n [0.25 2.  ]]", "+[0.25 2.]]"),
     ("[1, 2, 3]", "[1, 2]", "+[1, 2]"),
     ("array([ 1.,  2.])", "[1.0, 2.0]", "+[1.0, 2.0]"),  # a list is not an array
@@ -242,7 +242,8 @@ def test_markers_are_nbvals_tags_and_comments():
     ([], [], "TypeError", (), (FAILED, "")),
     ([], [], "TypeError", {"raises-exception"}, (ERROR, "raised TypeError, as tagged raises-exception")),
     ([_error("RuntimeError")], [], None, (), (DIFFERS, "the saved run raised RuntimeError; this run raised nothing")),
-    ([_error("KeyboardInterrupt")], [], None, (), (NOT_COMPARABLE, "the saved run was interrupted (KeyboardInterrupt)")),
+    ([_error("KeyboardInterrupt")], [], None, (),
+     (NOT_COMPARABLE, "the saved run was interrupted (KeyboardInterrupt)")),
     ([_result("1")], [_result("2")], None, {"nbval-ignore-output"}, (NOT_COMPARABLE, "tagged nbval-ignore-output")),
     ([], [_stdout("x\n")], None, (), (NOT_COMPARABLE, "no saved output")),
     ([], [nbformat.v4.new_output("stream", name="stderr", text="warning\n")], None, (), (MATCH, "")),  # warnings
@@ -278,7 +279,8 @@ def test_random_cells_still_compare_their_structure():
     assert judge(saved, [_result("tensor([0.5, 0.2])")], "w", random_because="why")[0] == DIFFERS  # a shape
     assert judge(saved, [_result("tensor([[0.5, 0.2]])")], "w")[0] == DIFFERS  # not random: the values count
     clock = "t = time.time()\nprint('%.1f s' % (time.time() - t))"
-    assert judge([_stdout("1.3 s\n")], [_stdout("0.0 s\n")], clock) == (NOT_COMPARABLE, "timing: the cell reads the clock")
+    assert judge([_stdout("1.3 s\n")], [_stdout("0.0 s\n")], clock) == (
+        NOT_COMPARABLE, "timing: the cell reads the clock")
     assert judge([_stdout("1.3 s\n")], [_stdout("0.0 min\n")], clock)[0] == DIFFERS
 
 
@@ -324,7 +326,8 @@ def test_random_numbers_travel_with_the_names_that_hold_them(notebook):
 
 def test_seeded_numpy_and_python_draws_are_reproducible_but_torch_draws_are_not(notebook):
     sources, namespace = notebook
-    assert _cell(sources, "np.random.seed(0)\nrandom.seed(0)\na = np.random.rand(2), random.random()", namespace) is None
+    seeded = "np.random.seed(0)\nrandom.seed(0)\na = np.random.rand(2), random.random()"
+    assert _cell(sources, seeded, namespace) is None
     assert namespace["a"][0].tolist() == numpy.random.RandomState(0).rand(2).tolist()  # the seed reached numpy
     assert _cell(sources, "torch.manual_seed(0)", namespace, "cell 2") is None  # seeding alone draws nothing
     assert _cell(sources, "b = torch.rand(2)", namespace, "cell 3") == (

@@ -105,7 +105,7 @@ class _Stream:
 
 
 class CellFailure:
-    """The first failing cell: its 1-based number among all the notebook's cells, line and error."""
+    """A failing cell: its 1-based number among all the notebook's cells, label, line and error."""
 
     def __init__(self, cell_number, label, line, source_line, error):
         self.cell_number, self.label, self.line, self.source_line, self.error = (
@@ -132,7 +132,7 @@ class CellRun:
 
     def __init__(self, number, label, cell, saved, cell_markers):
         self.number, self.label, self.cell, self.saved, self.markers = number, label, cell, saved, cell_markers
-        self.saved_count = cell.get("execution_count")  # the cell's gets this run's count
+        self.saved_count = cell.get("execution_count")  # the cell itself gets this run's count
         self.skipped = saved_outputs.SKIP in cell_markers
         self.failure = self.random_because = None
 

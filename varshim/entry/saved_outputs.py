@@ -457,7 +457,7 @@ def judge(saved_outputs, new_outputs, source, raised=None, random_because=None, 
             return outcome, detail
         return ERROR, "raised %s, as %s" % (raised, "saved" if saved_error else "tagged " + RAISES)
     if raised is not None:
-        return FAILED, "the saved run raised %s" % saved_error if saved_error else ""
+        return FAILED, ("the saved run raised %s" % saved_error) if saved_error else ""
     if saved_error is not None:
         return DIFFERS, "the saved run raised %s; this run raised nothing" % saved_error
     if IGNORE_OUTPUT in cell_markers:
@@ -638,8 +638,8 @@ def _names(tree):
 def _holds_values(namespace, name):
     """Whether `name` is the notebook's and can hold numbers (not a builtin, module, class or function)."""
     value = namespace.get(name, builtins)
-    return value is not builtins and not isinstance(value, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
-                                  types.MethodType, functools.partial))
+    code = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
+    return value is not builtins and not isinstance(value, code)
 
 
 def _resolve(node, namespace):
