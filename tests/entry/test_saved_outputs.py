@@ -238,6 +238,7 @@ def test_markers_are_nbvals_tags_and_comments():
 @pytest.mark.parametrize("saved, new, raised, cell_markers, outcome", [
     ([_error("RuntimeError")], [_error("RuntimeError")], "RuntimeError", (), (ERROR, "raised RuntimeError, as saved")),
     ([_stdout("a\n"), _error("ValueError")], [_stdout("b\n")], "ValueError", (), DIFFERS),  # printed before it
+    ([_error("ValueError")], [_stdout("b\n")], "ValueError", (), ERROR),  # nothing saved to compare it with
     ([_error("RuntimeError")], [], "TypeError", (), (FAILED, "the saved run raised RuntimeError")),
     ([], [], "TypeError", (), (FAILED, "")),
     ([], [], "TypeError", {"raises-exception"}, (ERROR, "raised TypeError, as tagged raises-exception")),

@@ -452,9 +452,10 @@ def judge(saved_outputs, new_outputs, source, raised=None, random_because=None, 
     if saved_error == "KeyboardInterrupt":
         return NOT_COMPARABLE, "the saved run was interrupted (KeyboardInterrupt)"
     if raised is not None and (raised == saved_error or (saved_error is None and RAISES in cell_markers)):
-        outcome, detail = _judge_text(saved_outputs, new_outputs, source, random_because, tolerance)
-        if outcome != MATCH:  # what it printed before raising
-            return outcome, detail
+        if _compared_text(saved_outputs).strip():  # what it printed before raising
+            outcome, detail = _judge_text(saved_outputs, new_outputs, source, random_because, tolerance)
+            if outcome != MATCH:
+                return outcome, detail
         return ERROR, "raised %s, as %s" % (raised, "saved" if saved_error else "tagged " + RAISES)
     if raised is not None:
         return FAILED, ("the saved run raised %s" % saved_error) if saved_error else ""
