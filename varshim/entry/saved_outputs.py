@@ -17,6 +17,12 @@ tuple) or else itself; two numbers match when they are within `tolerance * (1 + 
 |value| of the item in either text (a printout's precision is relative to its common scale).
 Tensors match when their shapes match too (a size (1,) legacy scalar equals a 0-dim tensor); the
 rest of the text matches token by token, whitespace aside, memory addresses (`0x7f3c...`) aside.
+
+`judge(...)` gives one code cell its outcome (`OUTCOMES`: match, differs, random, not comparable,
+error, failed, skipped) from its saved and new outputs, its nbval `markers(cell)`, the exception
+it raised and why its numbers are random. `RandomSources` finds out the last while the notebook
+runs: the random generators each cell drew from, the uninitialised memory it made, the names that
+carry either. The runner (`varshim.entry.notebook`) runs cells and reports; the rules are here.
 """
 
 import ast
