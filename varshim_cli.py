@@ -77,12 +77,15 @@ examples:
   python -m varshim train.py --epochs 2    the same
   varshim run -m mypackage.train --lr 0.1  like `python -m mypackage.train --lr 0.1`
   varshim run lesson.ipynb                 run every code cell; report the first failing cell
-  varshim run lesson.ipynb --check         compare each cell's output with the saved one
-  varshim run lesson.ipynb --check --tolerance 1e-3 --output executed.ipynb
+  varshim run lesson.ipynb --check         compare each cell's output with the saved one:
+                                           a line per cell (match, differs, random, not
+                                           comparable, error, failed, skipped), then a summary
+  varshim run lesson.ipynb --check --tolerance 1e-3 --json outcomes.json --output executed.ipynb
+  varshim run lesson.ipynb --seed 0        seed torch, numpy and random before the first cell
   varshim run --trust-pickle model.pt eval.py   let torch.load unpickle model.pt
 """
 
-_VALUE_OPTIONS = ("--tolerance", "--output", "--trust-pickle")
+_VALUE_OPTIONS = ("--tolerance", "--output", "--json", "--seed", "--trust-pickle")
 
 
 def _parser():
@@ -90,7 +93,8 @@ def _parser():
         prog="varshim run",
         usage="varshim run [OPTIONS] SCRIPT [ARGS...]\n"
               "       varshim run [OPTIONS] -m MODULE [ARGS...]\n"
-              "       varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--output FILE.ipynb]",
+              "       varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--json FILE] [--seed N]"
+              " [--output FILE.ipynb]",
         description=_DESCRIPTION,
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -109,12 +113,22 @@ def _parser():
     parser.add_argument("-V", "--version", action=VersionAction)
     notebook = parser.add_argument_group("notebooks")
     notebook.add_argument("--check", action="store_true",
-                          help="compare each cell's output with the output saved in the notebook, by "
-                               "value (legacy and modern tensor printouts are read into numbers); exit "
-                               "status 1 if a cell differs or fails, e.g. varshim run lesson.ipynb --check")
+                          help="run every cell and compare its output with the output saved in the "
+                               "notebook, by value (legacy and modern tensor printouts, numpy arrays and "
+                               "lists are read into numbers); print one outcome per cell as it finishes "
+                               "and a summary; exit status 1 if a cell differs or fails unexpectedly, "
+                               "e.g. varshim run lesson.ipynb --check")
     notebook.add_argument("--tolerance", type=float, default=1e-4, metavar="TOL",
-                          help="with --check: numbers a, b match if |a - b| <= TOL * (1 + |b|) "
-                               "(default 1e-4, the 4 decimals tensors print with), e.g. --tolerance 1e-3")
+                          help="with --check: numbers a, b match if |a - b| <= TOL * (1 + m), m the "
+                               "largest |value| of their tensor, array or list (default 1e-4, the 4 "
+                               "decimals tensors print with), e.g. --tolerance 1e-3")
+    notebook.add_argument("--json", dest="json_path", metavar="FILE",
+                          help="write each cell's outcome and explanation to FILE as JSON (implies "
+                               "--check), e.g. --json outcomes.json")
+    notebook.add_argument("--seed", type=int, metavar="N",
+                          help="seed torch, numpy and Python's random with N before the first cell, so "
+                               "that reruns draw the same numbers (the saved run drew others: cells "
+                               "that draw are still 'random'), e.g. --seed 0")
     notebook.add_argument("--output", metavar="FILE.ipynb",
                           help="write the executed notebook, new outputs in place of the saved ones, "
                                "e.g. --output executed.ipynb")
@@ -149,8 +163,8 @@ def run_main(argv=None):
         args = []
     else:
         ns = parser.parse_args(options + target)
-        if ns.check or ns.output:
-            parser.error("--check and --output apply to notebooks (.ipynb) only")
+        if ns.check or ns.output or ns.json_path or ns.seed is not None:
+            parser.error("--check, --json, --seed and --output apply to notebooks (.ipynb) only")
     if ns.target is None and ns.module is None:
         parser.error("give a SCRIPT, -m MODULE or NOTEBOOK.ipynb to run")
 
@@ -171,7 +185,8 @@ def run_main(argv=None):
             except ImportError as error:
                 parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
                              "pip install 'varshim[notebook]'")
-            return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output)
+            return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output,
+                                json_path=ns.json_path, seed=ns.seed)
         return script.run_script(ns.target, args)
     finally:  # also after the program's own sys.exit()
         summary = None if ns.quiet else shown_summary("." if ns.module else ns.target)

@@ -43,16 +43,20 @@ def test_legacy_lesson_matches_its_saved_outputs(capsys):
         "cell 8 (In [7]): match",
         "cell 10 (In [8]): not comparable (the saved output is an image or other non-text data)",
         "cell 11 (In [9]): match",
-        "8 match, 0 differ, 1 not comparable",
+        "8 match, 0 differs, 1 not comparable",
     ]
 
 
 def test_seed_lesson_as_saved_fails_at_its_out_of_order_cell(capsys):
     """Saved after In [49]..[51] were re-run; in order, the second backward hits a freed graph."""
     assert run_notebook(SEED, check=True) == 1
-    captured = capsys.readouterr()
-    assert captured.out.splitlines()[-1] == "12 match, 0 differ, 0 not comparable, stopped at cell 15 (In [52])"
-    message = captured.err.splitlines()
+    report = capsys.readouterr().out.splitlines()
+    assert report[-3].startswith("cell 15 (In [52]): failed (line 2: RuntimeError: Trying to backward through the "
+                                 "graph a second time")
+    assert report[-2:] == ["    o.backward(torch.FloatTensor([1.0, 1.0]))", "12 match, 0 differs, 1 failed"]
+
+    assert run_notebook(SEED) == 1  # without --check: the failure, on stderr
+    message = capsys.readouterr().err.splitlines()[-2:]
     assert message[0].startswith("varshim run: cell 15 (In [52]), line 2 failed: RuntimeError:")
     assert message[1].strip() == "o.backward(torch.FloatTensor([1.0, 1.0]))"
 
@@ -65,7 +69,7 @@ def test_seed_lesson_with_its_rebuild_cell_matches(tmp_path, capsys):
     path = str(tmp_path / "seed.ipynb")
     nbformat.write(nb, path)
     assert run_notebook(path, check=True) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "14 match, 0 differ, 0 not comparable"
+    assert capsys.readouterr().out.splitlines()[-1] == "14 match, 0 differs"
 
 
 def test_changed_values_and_text_differ(copy, capsys):
@@ -77,7 +81,7 @@ def test_changed_values_and_text_differ(copy, capsys):
     report = capsys.readouterr().out
     assert "cell 5 (In [4]): differs (tensor 1: saved 1 [28], got 1 [27])" in report
     assert "cell 7 (In [6]): differs\n    @@ -1 +1 @@\n    -loss 26.0\n    +loss 27.0\n" in report
-    assert report.splitlines()[-1] == "6 match, 2 differ, 1 not comparable"
+    assert report.splitlines()[-1] == "6 match, 2 differs, 1 not comparable"
 
 
 def test_first_failing_cell_is_reported_with_the_users_line(copy, capsys):
@@ -108,7 +112,7 @@ def test_output_writes_the_executed_notebook_with_a_headless_plot(tmp_path):
                             capture_output=True, text=True, cwd=str(tmp_path), timeout=120,
                             env=dict(os.environ, PYTHONWARNINGS="ignore::FutureWarning"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "8 match, 0 differ, 1 not comparable"
+    assert result.stdout.splitlines()[-1] == "8 match, 0 differs, 1 not comparable"
     executed = nbformat.read(out, as_version=4)
     nbformat.validate(executed)
     saved = nbformat.read(LESSON, as_version=4)

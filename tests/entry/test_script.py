@@ -117,6 +117,7 @@ def test_other_syntax_error_is_reported_at_the_users_line(runs):
     (["-m", "pkg.mod", "--tolerance", "1"], ([], ["-m", "pkg.mod"], ["--tolerance", "1"])),
     (["--", "-odd.py", "x"], ([], ["-odd.py"], ["x"])),
     (["nb.ipynb", "--check"], ([], ["nb.ipynb"], ["--check"])),
+    (["--seed", "1", "--json", "o.json", "nb.ipynb"], (["--seed", "1", "--json", "o.json"], ["nb.ipynb"], [])),
 ])
 def test_arguments_after_the_target_belong_to_it(argv, split):
     assert varshim_cli._split(argv) == split
@@ -127,12 +128,14 @@ def test_help_explains_every_option_with_examples(capsys):
         varshim_cli.run_main(["--help"])
     assert info.value.code == 0
     text = capsys.readouterr().out
-    for option in ("-m MODULE", "--trust-pickle PATH", "--check", "--tolerance TOL", "--output FILE.ipynb"):
+    for option in ("-m MODULE", "--trust-pickle PATH", "--check", "--tolerance TOL", "--json FILE", "--seed N",
+                   "--output FILE.ipynb"):
         assert option in text
     assert "examples:" in text and "python -m varshim train.py" in text
 
 
-@pytest.mark.parametrize("argv", [[], ["--check", "script.py"]])
+@pytest.mark.parametrize("argv", [[], ["--check", "script.py"], ["--seed", "0", "script.py"],
+                                  ["--json", "o.json", "script.py"], ["nb.ipynb", "--seed", "x"]])
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         varshim_cli.run_main(argv)

@@ -2,15 +2,21 @@
 
 Cells run in an `InteractiveShell` (magics work; `%matplotlib inline` draws headless with Agg) with
 `%load_ext varshim` applied (varshim installed, `async=` read as `non_blocking=`), in the
-notebook's folder, whose modules may use `async=` too. The first failing cell stops the run and
-is reported with its cell number and the line of the cell that failed. `--check` compares each
-cell's output with the saved one by value (`varshim.entry.saved_outputs`); `--output` writes the executed
-notebook with nbformat.
+notebook's folder, whose modules may use `async=` too. The first cell that fails unexpectedly stops
+the run and is reported with its cell number and the line of the cell that failed; cells whose
+saved output is an error (or tagged `raises-exception`) may raise and the run goes on, as it did in
+Jupyter. `--check` runs every cell and gives each an outcome as it finishes, judged by the rules of
+`varshim.entry.saved_outputs` (the saved-output reader); `--json` writes the outcomes, `--output` the executed
+notebook. Warnings from a cell's code name the cell and line as failures do.
 """
 
 import contextlib
+import json
+import linecache
 import os
 import sys
+import tempfile
+import warnings
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
@@ -23,7 +29,7 @@ from . import saved_outputs
 from .ipython import load_ipython_extension
 from .project_imports import program_files
 
-__all__ = ["run_notebook", "execute", "CellFailure"]
+__all__ = ["run_notebook", "execute", "CellRun", "CellFailure"]
 
 
 class _RecordingDisplayHook(DisplayHook):
@@ -56,13 +62,14 @@ class _NotebookShell(InteractiveShell):
 
     def __init__(self, echo, **kwargs):
         super().__init__(**kwargs)
-        self.echo = echo and (sys.stdout, sys.stderr)  # where the user sees the cells' output
+        # where the user sees the cells' output: stderr (warnings) always, the rest unless it is checked
+        self.echo = (sys.stdout if echo else None, sys.stderr)
         self.outputs = []
 
     def record(self, output):
-        if self.echo and output.output_type == "stream":
+        if output.output_type == "stream" and self.echo[output.name == "stderr"]:
             self.echo[output.name == "stderr"].write(output.text)
-        elif self.echo and "text/plain" in output.get("data", {}):
+        elif self.echo[0] and "text/plain" in output.get("data", {}):
             print(output.data["text/plain"], file=self.echo[0])
         last = self.outputs[-1] if self.outputs else None
         if last is not None and output.output_type == "stream" and last.output_type == "stream" \
@@ -98,7 +105,7 @@ class _Stream:
 
 
 class CellFailure:
-    """The first failing cell: its 1-based number among all the notebook's cells, line and error."""
+    """A failing cell: its 1-based number among all the notebook's cells, label, line and error."""
 
     def __init__(self, cell_number, label, line, source_line, error):
         self.cell_number, self.label, self.line, self.source_line, self.error = (
@@ -106,9 +113,43 @@ class CellFailure:
 
     def __str__(self):
         where = self.label + (", line %d" % self.line if self.line else "")
-        message = self.error.msg if isinstance(self.error, SyntaxError) else self.error  # not IPython's file name
-        text = "%s failed: %s: %s" % (where, type(self.error).__name__, message)
+        text = "%s failed: %s: %s" % (where, type(self.error).__name__, self._message())
         return text + ("\n    " + self.source_line.strip() if self.source_line else "")
+
+    def _message(self):
+        return self.error.msg if isinstance(self.error, SyntaxError) else self.error  # not IPython's file name
+
+    def reason(self):
+        """`line 2: RuntimeError: <first line of the message>`, then the line's text on a line of its own."""
+        message = str(self._message()).strip().split("\n")[0]
+        text = ("line %d: " % self.line if self.line else "") + "%s: %s" % (type(self.error).__name__, message)
+        return text + ("\n" + self.source_line.strip() if self.source_line else "")
+
+
+class CellRun:
+    """A code cell as it finished: its number and label, its saved outputs (the cell has the new
+    ones), its nbval markers, its `CellFailure` if it raised, why its numbers are random, if they are."""
+
+    def __init__(self, number, label, cell, saved, cell_markers):
+        self.number, self.label, self.cell, self.saved, self.markers = number, label, cell, saved, cell_markers
+        self.saved_count = cell.get("execution_count")  # the cell itself gets this run's count
+        self.skipped = saved_outputs.SKIP in cell_markers
+        self.failure = self.random_because = None
+
+    @property
+    def expected_error(self):
+        return saved_outputs.expects_error(self.saved, self.markers)
+
+    def outcome(self, tolerance):
+        """(outcome, explanation), by the rules of the saved-output reader."""
+        if self.skipped:
+            return saved_outputs.SKIPPED, "tagged " + saved_outputs.SKIP
+        raised = type(self.failure.error).__name__ if self.failure else None
+        outcome, detail = saved_outputs.judge(self.saved, self.cell.outputs, self.cell.source, raised,
+                                              self.random_because, self.markers, tolerance)
+        if outcome == saved_outputs.FAILED:
+            return outcome, self.failure.reason() + ("\n" + detail if detail else "")
+        return outcome, detail
 
 
 @contextlib.contextmanager
@@ -131,87 +172,104 @@ def _kernel_like_process(folder):
             delattr(builtins, name)
 
 
-def execute(nb, folder, echo=False):
-    """Run `nb`'s code cells in order, outputs in place; return the first `CellFailure` or None.
+def execute(nb, folder, echo=False, keep_going=False, seed=None):
+    """Run `nb`'s code cells in order, outputs in place; yield a `CellRun` for each as it finishes.
 
-    Each code cell gets its new `outputs` and `execution_count`; cells after a failure are not run
-    and keep what was saved.
+    Each code cell that runs gets its new `outputs` and `execution_count`; a cell tagged nbval-skip
+    does not run. A cell that fails, unless it was expected to (`CellRun.expected_error`), ends the
+    run unless `keep_going`; cells not run keep what was saved. `seed` seeds torch, numpy and
+    Python's random before the first cell.
     """
     config = Config()
     config.HistoryManager.enabled = False
     with _kernel_like_process(os.path.abspath(folder)):
         shell = _NotebookShell.instance(echo=echo, config=config, colors="nocolor")
         load_ipython_extension(shell)
+        sources = saved_outputs.RandomSources(shell.user_ns)
+        labels = {}  # this run's execution count -> the cell's label
         try:
-            for number, cell in enumerate(nb.cells, 1):
-                if cell.cell_type != "code":
-                    continue
-                failure = _run_cell(shell, cell, number)
-                if failure is not None:
-                    return failure
-            return None
+            with sources.watch(), _warnings_named_by_cell(shell, labels):
+                if seed is not None:
+                    sources.seed_all(seed)
+                for number, cell in enumerate(nb.cells, 1):
+                    if cell.cell_type != "code":
+                        continue
+                    run = CellRun(number, _label(cell, number), cell, list(cell.outputs), saved_outputs.markers(cell))
+                    if not run.skipped:
+                        _run_cell(shell, run, sources, labels)
+                    yield run
+                    if run.failure is not None and not run.expected_error and not keep_going:
+                        return
         finally:
             _NotebookShell.clear_instance()
 
 
-def _run_cell(shell, cell, number):
-    label = _label(cell, number)
+def _run_cell(shell, run, sources, labels):
+    cell = run.cell
     shell.outputs = []
     count = shell.execution_count
+    labels[count] = run.label
+    sources.start_cell(run.label)
     with contextlib.redirect_stdout(_Stream(shell, "stdout")), contextlib.redirect_stderr(_Stream(shell, "stderr")):
         result = shell.run_cell(cell.source, store_history=True)
+    run.random_because = sources.end_cell(shell.transform_cell(cell.source), run.label)
     cell.outputs = shell.outputs
     cell.execution_count = count
     error = result.error_before_exec or result.error_in_exec
     if error is None:
-        return None
-    if shell.echo:
+        return
+    if shell.echo[0]:  # as the notebook showed it
         for output in shell.outputs:
             if output.output_type == "error":
                 print("\n".join(output.traceback), file=shell.echo[1])
     line = _cell_line(shell, error, count)
     lines = cell.source.splitlines()
-    return CellFailure(number, label, line, lines[line - 1] if line and line <= len(lines) else None, error)
+    run.failure = CellFailure(run.number, run.label, line, lines[line - 1] if line and line <= len(lines) else None,
+                              error)
+
+
+def _cell_count(shell, filename):
+    """The execution count of the cell whose code object has `filename`, or None (not a cell's)."""
+    name = shell.compile.format_code_name(filename or "")
+    if not name or name[0] != "Cell":
+        return None
+    try:
+        return int(name[1][len("In["):-1])
+    except ValueError:
+        return None
 
 
 def _cell_line(shell, error, count):
     """The cell's line that was running when `error` was raised (a SyntaxError: its own line)."""
-    cell_name = ("Cell", "In[%d]" % count)
-    if isinstance(error, SyntaxError) and shell.compile.format_code_name(error.filename or "") == cell_name:
+    if isinstance(error, SyntaxError) and _cell_count(shell, error.filename) == count:
         return error.lineno
     line = None
     tb = error.__traceback__
     while tb is not None:
-        if shell.compile.format_code_name(tb.tb_frame.f_code.co_filename) == cell_name:
+        if _cell_count(shell, tb.tb_frame.f_code.co_filename) == count:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
 
 
-def _text(outputs):
-    """What a reader compares: stdout, results and displays as plain text (stderr is warnings)."""
-    parts = []
-    for output in outputs:
-        if output.output_type == "stream" and output.name == "stdout":
-            parts.append(output.text)
-        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.data \
-                and not any(kind.startswith("image/") for kind in output.data):  # a figure's text is its address
-            parts.append(output.data["text/plain"] + "\n")
-        elif output.output_type == "error":
-            parts.append("%s: %s\n" % (output.ename, output.evalue))
-    return "".join(parts)
+@contextlib.contextmanager
+def _warnings_named_by_cell(shell, labels):
+    """A warning whose code is a cell's says `cell N (In [k]), line L`, not `<ipython-input-2-...>:L`."""
+    show = warnings.showwarning
 
+    def show_named(message, category, filename, lineno, file=None, line=None):
+        count = _cell_count(shell, filename)
+        if count not in labels:
+            return show(message, category, filename, lineno, file, line)
+        text = (linecache.getline(filename, lineno) if line is None else line).strip()
+        (file or sys.stderr).write("%s, line %d: %s: %s\n" % (labels[count], lineno, category.__name__, message)
+                                   + ("    %s\n" % text if text else ""))
 
-def check_cell(saved_cell, new_outputs, tolerance):
-    """(status, explanation) of one cell: `saved_outputs.MATCH`, `saved_outputs.DIFFERS` or `saved_outputs.NOT_COMPARABLE`."""
-    saved, new = _text(saved_cell), _text(new_outputs)
-    if not saved.strip():
-        if any(output.output_type != "stream" or output.name == "stdout" for output in saved_cell):
-            return saved_outputs.NOT_COMPARABLE, "the saved output is an image or other non-text data"
-        if new.strip():
-            return saved_outputs.NOT_COMPARABLE, "no saved output"
-        return saved_outputs.MATCH, ""
-    return saved_outputs.compare(saved, new, tolerance)
+    warnings.showwarning = show_named
+    try:
+        yield
+    finally:
+        warnings.showwarning = show
 
 
 def _label(cell, number):
@@ -219,30 +277,58 @@ def _label(cell, number):
     return "cell %d" % number + (" (In [%s])" % saved_count if saved_count is not None else "")
 
 
-def run_notebook(path, check=False, tolerance=1e-4, output=None):
-    """`varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--output FILE]`; returns the exit status."""
+def _report(label, outcome, detail):
+    """`cell 12 (In [9]): differs (explanation)`; a diff, or a failing line's text, on indented lines."""
+    if not detail:
+        return "%s: %s" % (label, outcome)
+    head, _, rest = detail.partition("\n")
+    if head.startswith("@@"):
+        head, rest = "", detail
+    text = "%s: %s" % (label, outcome) + (" (%s)" % head if head else "")
+    return text + ("\n    " + rest.replace("\n", "\n    ") if rest else "")
+
+
+def _summary(counts):
+    """`9 match, 0 differs, 2 random, 1 not comparable`: match and differs always, the others if any."""
+    return ", ".join("%d %s" % (counts[outcome], outcome) for outcome in saved_outputs.OUTCOMES
+                     if counts[outcome] or outcome in (saved_outputs.MATCH, saved_outputs.DIFFERS))
+
+
+def _write_json(path, notebook, cells, counts):
+    """The outcomes for tools, written atomically (a reader never sees half a file)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump({"notebook": notebook, "cells": cells, "counts": counts}, handle, indent=1)
+        handle.write("\n")
+    os.replace(handle.name, path)
+
+
+def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None):
+    """`varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--seed N] [--json FILE] [--output FILE]`.
+
+    Returns the exit status: with `check` (implied by `json_path`), 1 if a cell differs or failed;
+    without, 1 if a cell failed unexpectedly (the run stopped there).
+    """
+    check = check or json_path is not None
     nb = nbformat.read(path, as_version=4)
-    saved = [(number, _label(cell, number), list(cell.outputs))
-             for number, cell in enumerate(nb.cells, 1) if cell.cell_type == "code"]
-    failure = execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check)
+    counts, cells, stopped = dict.fromkeys(saved_outputs.OUTCOMES, 0), [], None
+    for run in execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check, keep_going=check, seed=seed):
+        if run.failure is not None and not run.expected_error and stopped is None:
+            stopped = run.failure
+        if not check:
+            continue
+        outcome, detail = run.outcome(tolerance)
+        counts[outcome] += 1
+        cells.append({"cell": run.number, "execution_count": run.saved_count, "outcome": outcome, "detail": detail})
+        print(_report(run.label, outcome, detail), flush=True)
     if output:
         nbformat.validate(nb)
         nbformat.write(nb, output)
-    status = 0 if failure is None else 1
-    if check:
-        counts = {saved_outputs.MATCH: 0, saved_outputs.DIFFERS: 0, saved_outputs.NOT_COMPARABLE: 0}
-        for number, label, saved_cell in saved:
-            if failure is not None and number >= failure.cell_number:
-                break
-            verdict, detail = check_cell(saved_cell, nb.cells[number - 1].outputs, tolerance)
-            counts[verdict] += 1
-            if "\n" in detail:  # a diff
-                print("%s: %s\n    %s" % (label, verdict, detail.replace("\n", "\n    ")))
-            else:
-                print("%s: %s" % (label, verdict) + (" (%s)" % detail if detail else ""))
-        print("%d match, %d differ, %d not comparable" % tuple(counts.values())
-              + (", stopped at %s" % failure.label if failure else ""))
-        status = max(status, 1 if counts[saved_outputs.DIFFERS] else 0)
-    if failure is not None:
-        print("varshim run: %s" % failure, file=sys.stderr)
-    return status
+    if not check:
+        if stopped is not None:
+            print("varshim run: %s" % stopped, file=sys.stderr)
+        return 0 if stopped is None else 1
+    print(_summary(counts))
+    if json_path is not None:
+        _write_json(json_path, path, cells, counts)
+    return 1 if counts[saved_outputs.DIFFERS] or counts[saved_outputs.FAILED] else 0
