@@ -12,14 +12,30 @@ import varshim
 from varshim.patches import PATCHES
 
 
+def _special(patch):
+    """Patches of a mapping entry (`sys.modules`) or of an object's class (`torch.fft`)."""
+    return isinstance(patch.owner, dict) or patch.attribute == "__class__"
+
+
+def _value(patch):
+    if isinstance(patch.owner, dict):
+        return patch.owner.get(patch.attribute)
+    if patch.attribute == "__class__":
+        return type(patch.owner)
+    return vars(patch.owner).get(patch.attribute)
+
+
 def _owners():
-    owners = {id(patch.owner): patch.owner for patch in PATCHES}
+    owners = {id(patch.owner): patch.owner for patch in PATCHES if not _special(patch)}
     return list(owners.values())
 
 
 def _snapshot():
-    """Every attribute of every patched owner (module or class), kept by identity."""
-    return {id(owner): dict(vars(owner)) for owner in _owners()}
+    """Every attribute of every patched owner (module or class), and each special patch's value,
+    kept by identity."""
+    snapshot = {id(owner): dict(vars(owner)) for owner in _owners()}
+    snapshot["special"] = {patch.name: _value(patch) for patch in PATCHES if _special(patch)}
+    return snapshot
 
 
 def _assert_identical(snapshot):
@@ -29,6 +45,8 @@ def _assert_identical(snapshot):
         assert before.keys() == after.keys(), (owner, set(before) ^ set(after))
         changed = [name for name in before if before[name] is not after[name]]
         assert not changed, (owner, changed)
+    changed = [name for name, value in snapshot["special"].items() if now["special"][name] is not value]
+    assert not changed, changed
 
 
 @pytest.fixture
@@ -56,7 +74,7 @@ def test_table_names_are_unique():
 def test_import_installs_every_patch():
     for patch in PATCHES:
         assert patch.applied
-        assert vars(patch.owner)[patch.attribute] is patch.replacement
+        assert _value(patch) is patch.replacement
     assert torch.autograd.Variable is varshim.Variable
     assert torch.autograd.variable.Variable is varshim.Variable
 
@@ -64,7 +82,7 @@ def test_import_installs_every_patch():
 def test_uninstall_restores_torch_and_install_is_idempotent(pristine):
     installed, uninstalled = pristine
     for patch in PATCHES:
-        value = vars(patch.owner).get(patch.attribute)
+        value = _value(patch)
         assert value is None or not _is_varshim(value), patch
     assert torch.autograd.Variable.__module__ == "torch.autograd.variable"
     assert torch.autograd.backward.__module__ == "torch.autograd"

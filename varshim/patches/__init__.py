@@ -7,6 +7,7 @@ tensors.
 """
 
 import contextlib
+import sys
 
 import torch
 import torch.autograd.variable
@@ -22,7 +23,11 @@ _ABSENT = object()
 
 
 class Patch:
-    """Replace `owner.attribute` with `replacement`; `revert` puts back exactly what was there."""
+    """Replace `owner.attribute` with `replacement`; `revert` puts back exactly what was there.
+
+    `owner` is a module or class; a dict owner (`sys.modules`) has the entry `attribute` replaced,
+    and the attribute `"__class__"` swaps an object's class (`torch.fft`, a callable module).
+    """
 
     def __init__(self, name, owner, attribute, replacement):
         self.name = name
@@ -35,23 +40,39 @@ class Patch:
     def apply(self):
         if self.applied:
             return
-        self._original = self.owner.__dict__.get(self.attribute, _ABSENT)
-        setattr(self.owner, self.attribute, self.replacement)
+        self._original = self._read()
+        self._write(self.replacement)
         self.applied = True
 
     def revert(self):
         if not self.applied:
             return
-        if self._original is _ABSENT:
-            delattr(self.owner, self.attribute)
-        else:
-            setattr(self.owner, self.attribute, self._original)
+        self._write(self._original)
         self._original = _ABSENT
         self.applied = False
 
+    def _read(self):
+        if isinstance(self.owner, dict):
+            return self.owner.get(self.attribute, _ABSENT)
+        if self.attribute == "__class__":
+            return type(self.owner)
+        return self.owner.__dict__.get(self.attribute, _ABSENT)
+
+    def _write(self, value):
+        if isinstance(self.owner, dict):
+            if value is _ABSENT:
+                del self.owner[self.attribute]
+            else:
+                self.owner[self.attribute] = value
+        elif value is _ABSENT:
+            delattr(self.owner, self.attribute)
+        else:
+            setattr(self.owner, self.attribute, value)
+
     def __repr__(self):
         state = "applied" if self.applied else "reverted"
-        return f"<Patch {self.name}: {self.owner.__name__}.{self.attribute} ({state})>"
+        owner = "sys.modules" if self.owner is sys.modules else self.owner.__name__
+        return f"<Patch {self.name}: {owner}.{self.attribute} ({state})>"
 
 
 PATCHES = (
