@@ -17,7 +17,7 @@ import torch
 
 from ..legacy_warnings import warn_legacy
 
-__all__ = ["OVERRIDES"]
+__all__ = ["OVERRIDES", "bool_mask", "bool_key"]
 
 _Tensor = torch.Tensor
 
@@ -46,7 +46,8 @@ def _flat_dot(func):
 # -- ByteTensor masks -----------------------------------------------------------------------------
 
 
-def _bool_mask(mask):
+def bool_mask(mask):
+    """A ByteTensor mask as the bool mask it stood for (values other than 0 and 1 were errors)."""
     if mask.numel() and mask.max() > 1:
         raise RuntimeError("Mask tensor can take 0 and 1 values only (a ByteTensor mask, PyTorch 0.3)")
     warn_legacy("ByteTensor masks were the 0.3 mask type: write mask.bool() (comparisons return bool since 1.2).")
@@ -57,11 +58,20 @@ def _is_byte(value):
     return isinstance(value, _Tensor) and value.dtype is torch.uint8
 
 
+def bool_key(key):
+    """An index (`x[mask]`, `x[mask, 0]`) with its ByteTensor masks as bool masks; None if it has none."""
+    if _is_byte(key):
+        return bool_mask(key)
+    if type(key) is tuple and any(map(_is_byte, key)):
+        return tuple(bool_mask(item) if _is_byte(item) else item for item in key)
+    return None
+
+
 def _byte_mask(func):
     # masked_fill(self, mask, value), masked_select(self, mask), masked_scatter(self, mask, source)
     def masked(input, mask, *args, **kwargs):
         if _is_byte(mask):
-            mask = _bool_mask(mask)
+            mask = bool_mask(mask)
         return func(input, mask, *args, **kwargs)
 
     return masked
@@ -70,11 +80,8 @@ def _byte_mask(func):
 def _byte_index(func):
     # x[mask], x[mask] = v, and tuples holding a mask (x[mask, 0])
     def index(input, key, *args):
-        if _is_byte(key):
-            key = _bool_mask(key)
-        elif type(key) is tuple and any(map(_is_byte, key)):
-            key = tuple(_bool_mask(item) if _is_byte(item) else item for item in key)
-        return func(input, key, *args)
+        converted = bool_key(key)
+        return func(input, key if converted is None else converted, *args)
 
     return index
 
