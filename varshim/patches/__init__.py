@@ -15,7 +15,7 @@ from torch.utils.data import TensorDataset
 
 from ..objects import legacy_function
 from ..objects.variable import Variable
-from . import arange, autograd, clip_grad, pickles, tensor_dataset
+from . import arange, autograd, clip_grad, pickles, removed_apis, tensor_dataset
 
 __all__ = ["Patch", "PATCHES", "install", "uninstall", "installed", "legacy"]
 
@@ -90,6 +90,7 @@ PATCHES = (
     Patch("arange-legacy-float", torch, "arange", arange.arange),
     Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
+    *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
 )
 
 
