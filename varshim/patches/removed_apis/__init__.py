@@ -17,7 +17,7 @@ import torch
 import torch.utils.data._utils.collate
 import torch.utils.data.dataloader
 
-from . import dataloader, six
+from . import dataloader, linalg, six
 
 __all__ = ["ROWS"]
 
@@ -37,6 +37,8 @@ def _rows(prefix, owner, replacements):
 ROWS = (
     ("torch-six", torch, "_six", six.module),
     ("torch-six-import", sys.modules, "torch._six", six.module),
+    *_rows("linalg", torch, linalg.FUNCTIONS),
+    *_rows("linalg-method", torch.Tensor, linalg.METHODS),
     ("dataloader-names", torch.utils.data.dataloader, "__getattr__", dataloader.dataloader_getattr),
     ("collate-names", torch.utils.data._utils.collate, "__getattr__", dataloader.collate_getattr),
 )
