@@ -17,7 +17,7 @@ import torch
 import torch.utils.data._utils.collate
 import torch.utils.data.dataloader
 
-from . import dataloader, linalg, six
+from . import dataloader, linalg, six, spectral
 
 __all__ = ["ROWS"]
 
@@ -39,6 +39,11 @@ ROWS = (
     ("torch-six-import", sys.modules, "torch._six", six.module),
     *_rows("linalg", torch, linalg.FUNCTIONS),
     *_rows("linalg-method", torch.Tensor, linalg.METHODS),
+    ("fft-callable", torch.fft, "__class__", spectral.CallableFFT),
+    *_rows("fft", torch, spectral.FUNCTIONS),
+    *_rows("fft-method", torch.Tensor, spectral.METHODS),
+    ("stft-real", torch, "stft", spectral.stft),
+    ("istft-real", torch, "istft", spectral.istft),
     ("dataloader-names", torch.utils.data.dataloader, "__getattr__", dataloader.dataloader_getattr),
     ("collate-names", torch.utils.data._utils.collate, "__getattr__", dataloader.collate_getattr),
 )
