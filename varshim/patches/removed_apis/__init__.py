@@ -17,7 +17,7 @@ import torch
 import torch.utils.data._utils.collate
 import torch.utils.data.dataloader
 
-from . import dataloader, linalg, six, spectral
+from . import dataloader, linalg, masks, six, spectral
 
 __all__ = ["ROWS"]
 
@@ -44,6 +44,8 @@ ROWS = (
     *_rows("fft-method", torch.Tensor, spectral.METHODS),
     ("stft-real", torch, "stft", spectral.stft),
     ("istft-real", torch, "istft", spectral.istft),
+    *_rows("mask", torch, masks.FUNCTIONS),
+    *_rows("mask-method", torch.Tensor, masks.METHODS),
     ("dataloader-names", torch.utils.data.dataloader, "__getattr__", dataloader.dataloader_getattr),
     ("collate-names", torch.utils.data._utils.collate, "__getattr__", dataloader.collate_getattr),
 )
