@@ -17,7 +17,7 @@ import torch
 
 from ..legacy_warnings import warn_legacy
 
-__all__ = ["OVERRIDES", "bool_mask", "bool_key"]
+__all__ = ["OVERRIDES", "bool_mask", "bool_key", "is_integral"]
 
 _Tensor = torch.Tensor
 
@@ -89,7 +89,8 @@ def _byte_index(func):
 # -- integer division -----------------------------------------------------------------------------
 
 
-def _is_integral(value):
+def is_integral(value):
+    """An integer tensor or a Python int (bool excluded): what C division truncated."""
     if isinstance(value, _Tensor):
         return not (value.is_floating_point() or value.is_complex() or value.dtype is torch.bool)
     return type(value) is int
@@ -97,7 +98,7 @@ def _is_integral(value):
 
 def _c_division(func):
     def div(input, other, *args, **kwargs):
-        if not args and "rounding_mode" not in kwargs and _is_integral(input) and _is_integral(other):
+        if not args and "rounding_mode" not in kwargs and is_integral(input) and is_integral(other):
             warn_legacy(
                 "`/` between integer tensors truncated toward zero before 0.4 (C division): write "
                 "torch.div(a, b, rounding_mode='trunc')."
