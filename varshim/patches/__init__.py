@@ -15,9 +15,9 @@ from torch.utils.data import TensorDataset
 
 from ..objects import legacy_function
 from ..objects.variable import Variable
-from . import arange, autograd, clip_grad, pickles, removed_apis, tensor_dataset
+from . import arange, autograd, clip_grad, pickles, removed_apis, silent_changes, tensor_dataset
 
-__all__ = ["Patch", "PATCHES", "install", "uninstall", "installed", "legacy"]
+__all__ = ["Patch", "PATCHES", "OPERATOR_PATCHES", "install", "uninstall", "installed", "legacy", "written_for"]
 
 _ABSENT = object()
 
@@ -88,20 +88,46 @@ PATCHES = (
     Patch("torch-save", torch, "save", pickles.save),
     Patch("torch-load", torch, "load", pickles.load),
     Patch("arange-legacy-float", torch, "arange", arange.arange),
+    Patch("full-legacy-float", torch, "full", silent_changes.full),
     Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
 )
 
 
+# Operators whose result changed silently (silent_changes.py): hot in modern code, so applied only
+# while a program that targets a release before the change runs. (release of the change, Patch)
+OPERATOR_PATCHES = tuple((release, Patch(*row)) for release, *row in silent_changes.OPERATOR_ROWS)
+
+
+def _operator_patches():
+    """The operator patches the declared target release needs."""
+    target = silent_changes.target()
+    return [patch for release, patch in OPERATOR_PATCHES if target is not None and target < release]
+
+
+def written_for(release):
+    """The legacy program targets torch `release` ("1.4", or None): apply the operator rules it needs."""
+    silent_changes.declare(release)
+    needed = _operator_patches()
+    for _, patch in OPERATOR_PATCHES:
+        if patch in needed:
+            patch.apply()
+        else:
+            patch.revert()
+
 def install():
-    """Apply every legacy patch (idempotent)."""
+    """Apply every legacy patch (idempotent), and the operator rules of a declared target release."""
     for patch in PATCHES:
+        patch.apply()
+    for patch in _operator_patches():
         patch.apply()
 
 
 def uninstall():
     """Revert every legacy patch, leaving torch as it was before `install()` (idempotent)."""
+    for _, patch in OPERATOR_PATCHES:
+        patch.revert()
     for patch in reversed(PATCHES):
         patch.revert()
 
