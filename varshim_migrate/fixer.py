@@ -18,7 +18,7 @@ from .rules import ASYNC, BY_CODE, RULES
 
 __all__ = ["Migration", "migrate_source", "VarshimCodemod", "select_rules"]
 
-_AST_TO_CST = {"keyword": "Arg"}
+_AST_TO_CST = {"keyword": "Arg", "BinOp": "BinaryOperation", "UnaryOp": "UnaryOperation"}
 _UNWRAPS = frozenset({"VS101", "VS102"})
 _NOTE = "# varshim: "
 
