@@ -81,7 +81,18 @@ def modern_workloads():
         total = torch.stack(parts).sum() + len(x)
         torch.cat([x[:2], x[2:]]).sum().add(total).backward()
 
-    return {"tiny graph": tiny_graph, "MLP step": mlp_step, "indexing/cat/len/backward": indexing_cat_len_backward}
+    scores = torch.randn(8, 16)
+    lengths = torch.randint(1, 16, (8,))
+
+    def masks_negation_setitem():
+        # operators the restored 0.4-1.1 masks wrap (varshim/patches/removed_apis/masks.py)
+        pad = torch.arange(16) >= lengths.unsqueeze(1)
+        masked = (-scores).masked_fill(pad, 0.0)
+        masked[pad] = 1.0
+        return (1 - masked).masked_select(~pad).sum()
+
+    return {"tiny graph": tiny_graph, "MLP step": mlp_step, "indexing/cat/len/backward": indexing_cat_len_backward,
+            "masks: masked_fill, -x, x[m] = v, 1 - x": masks_negation_setitem}
 
 
 # -- 2. legacy code under varshim vs modern code on plain torch ------------------------------------
