@@ -13,7 +13,7 @@ import difflib
 import nbformat
 
 from .checker import check_source, prepare
-from .fixer import migrate_source
+from .migration import migrate_source
 from .rule import Finding
 
 __all__ = ["NotebookMigration", "check_notebook", "migrate_notebook", "read"]
@@ -75,7 +75,7 @@ def check_notebook(text, path, rules):
 
 
 class NotebookMigration:
-    """A migrated notebook, shaped like `fixer.Migration` for the report."""
+    """A migrated notebook, shaped like `migration.Migration` for the report."""
 
     def __init__(self, path, text, notebook, cells):
         self.path, self.source, self.notebook, self.cells = path, text, notebook, cells
