@@ -11,7 +11,7 @@ import tokenize
 
 from .checker import check_source
 from .migration import migrate_source
-from .notebook import check_notebook, migrate_notebook
+from .notebook import NotebookError, check_notebook, migrate_notebook
 from .report import Report
 from .rule import Finding
 from .rules import CODES, select_rules, selected
@@ -173,8 +173,8 @@ def _migrate(argv):
         if notebook:
             try:
                 migration = migrate_notebook(text, path, rules, options.annotate)
-            except Exception as error:  # nbformat's several kinds of unreadable notebook
-                report.fail(_unreadable(path, error))
+            except NotebookError as error:
+                report.fail(Finding("VS001", 1, 0, f"cannot read this notebook: {error}", path=path))
                 continue
         else:
             migration = migrate_source(text, rules, options.annotate)
