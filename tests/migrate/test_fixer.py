@@ -1,8 +1,10 @@
 """`migration`, `fixer` and `codemod`: rewrites at the findings, block edits, notes, the codemod."""
 
 import libcst as cst
+from hypothesis import given
 from libcst.codemod import CodemodContext, CodemodTest
 
+from tests.support.strategies import modern_sources
 from varshim_migrate import VarshimCodemod, migrate_source, select_rules
 from varshim_migrate.checker import check_source
 from varshim_migrate.fixer import Block, rewrite
@@ -99,3 +101,10 @@ class TestCodemod(CodemodTest):
         assert context.warnings == []
         self.assertCodemod(LEGACY, LEGACY.replace("Variable(t)", "t"), codes=("VS101", "VS5"), context_override=context)
         assert [w.split(":")[0] for w in context.warnings] == ["VS502 line 5"]
+
+
+@given(modern_sources)
+def test_modern_code_is_never_reported_or_changed(source):
+    text = "import torch\nfrom torch.autograd import Variable\n" + source  # even in a legacy file
+    assert check_source(text) == []
+    assert migrate_source(text, annotate=True).new_source == text
