@@ -12,18 +12,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .rule import Rule
-from .rules import BY_CODE, RULES
 
 __all__ = ["Block", "rewrite"]
 
 _AST_TO_CST = {"keyword": "Arg"}
 _NOTE = "# varshim: "
-_BLOCK_RULES = tuple(rule for rule in RULES if isinstance(rule, Rule) and type(rule).fix_block is not Rule.fix_block)
 
 
-def rewrite(text, findings, annotate=False):
-    """(`text` with the fixable findings rewritten, Counter of rewrites per rule code)."""
-    fixer = _Fixer(findings, annotate)
+def rewrite(text, findings, rules, annotate=False):
+    """(`text` with the fixable findings of `rules` rewritten, Counter of rewrites per rule code)."""
+    fixer = _Fixer(findings, rules, annotate)
     tree = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True).visit(fixer)
     if fixer.imports:
         from libcst.codemod import CodemodContext  # heavy (matchers): only when an import is due
@@ -75,12 +73,14 @@ class Block:
 class _Fixer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, findings, annotate):
+    def __init__(self, findings, rules, annotate):
         super().__init__()
+        self.rules = {rule.code: rule for rule in rules if isinstance(rule, Rule)}
+        self.block_rules = [rule for rule in self.rules.values() if type(rule).fix_block is not Rule.fix_block]
         self.fixes = collections.defaultdict(list)
         self.notes = collections.defaultdict(list)
         for finding in findings:
-            if finding.fixable and finding.anchor:
+            if finding.fixable and finding.anchor and finding.code in self.rules:
                 node_type, *position = finding.anchor
                 self.fixes[(_AST_TO_CST.get(node_type, node_type), *position)].append(finding)
             elif annotate and not finding.fixable and finding.code != "VS001":
@@ -97,7 +97,7 @@ class _Fixer(cst.CSTTransformer):
         if not isinstance(original, cst.ClassDef):
             key += (position.end.line, position.end.column)
         for finding in self.fixes.pop(key, ()):
-            updated = BY_CODE[finding.code].fix(updated, finding)
+            updated = self.rules[finding.code].fix(updated, finding)
             self.applied[finding.code].append(finding)
         if self.notes and isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             updated = self._annotate(original, updated)
@@ -110,7 +110,7 @@ class _Fixer(cst.CSTTransformer):
         return self._edit_block(original, updated)
 
     def _edit_block(self, original, updated):
-        rules = [rule for rule in _BLOCK_RULES if rule.code in self.applied]
+        rules = [rule for rule in self.block_rules if rule.code in self.applied]
         if not rules:
             return updated
         lines = [self.get_metadata(PositionProvider, statement).start.line for statement in original.body]

@@ -52,6 +52,6 @@ def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=No
     from .fixer import rewrite  # libcst: only when there is something to write
 
     _, text, _ = prepared
-    new_source, applied = rewrite(text, findings, annotate)
+    new_source, applied = rewrite(text, findings, rules, annotate)
     applied.update(f.code for f in findings if f.code in _TOKEN_CODES)
     return Migration(source, new_source, findings, applied)

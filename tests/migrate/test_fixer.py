@@ -1,13 +1,16 @@
 """`migration`, `fixer` and `codemod`: rewrites at the findings, block edits, notes, the codemod."""
 
+import ast
+
 import libcst as cst
 from hypothesis import given
 from libcst.codemod import CodemodContext, CodemodTest
 
 from tests.support.strategies import modern_sources
-from varshim_migrate import VarshimCodemod, migrate_source, select_rules
+from varshim_migrate import RULES, VarshimCodemod, migrate_source, select_rules
 from varshim_migrate.checker import check_source
 from varshim_migrate.fixer import Block, rewrite
+from varshim_migrate.rule import Rule
 
 LEGACY = "import torch\nfrom torch.autograd import Variable\nx = Variable(t)  # keep\nprint(y.creator)\na.reinforce(r)\n"
 
@@ -52,7 +55,7 @@ def test_block_index_from_finds_the_first_statement_at_or_after_a_line():
 
 def test_rewrite_counts_rewrites_per_rule():
     findings = check_source(LEGACY)
-    text, applied = rewrite(LEGACY, findings)
+    text, applied = rewrite(LEGACY, findings, RULES)
     assert text == "import torch\nfrom torch.autograd import Variable\nx = t  # keep\nprint(y.grad_fn)\na.reinforce(r)\n"
     assert applied == {"VS101": 1, "VS104": 1}
 
@@ -90,6 +93,35 @@ def test_a_block_edit_is_made_in_the_block_of_its_statement():
         "import torch\nfrom torch.autograd import Variable\ndef f(x):\n    for b in x:\n"
         "        with torch.no_grad():\n            print(b)\n    return 1\n"
     )
+
+
+class _Rename(Rule):
+    """A rule the registry does not know: `old(...)` becomes `new(...)`; records its block calls."""
+
+    code = "VS999"
+    nodes = (ast.Call,)
+
+    def __init__(self):
+        self.blocks = []
+
+    def check(self, node, context):
+        if isinstance(node.func, ast.Name) and node.func.id == "old":
+            yield context.finding(self, node, "write new", fixable=True)
+
+    def fix(self, node, finding):
+        return node.with_changes(func=cst.Name("new"))
+
+    def fix_block(self, block, applied):
+        self.blocks.append((block.lines, [finding.line for finding in applied]))
+
+
+def test_the_engine_runs_the_rules_it_is_given_and_their_block_hooks_innermost_block_first():
+    rule = _Rename()
+    migration = migrate_source("import torch\nold(1)\ndef f():\n    old(2)\n    return 3\n", (rule,))
+    assert migration.new_source == "import torch\nnew(1)\ndef f():\n    new(2)\n    return 3\n"
+    assert migration.applied == {"VS999": 2}
+    # the function body, then the module; each time with what was fixed so far, in source order
+    assert rule.blocks == [((4, 5), [2, 4]), ((1, 2, 3), [2, 4])]
 
 
 class TestCodemod(CodemodTest):
