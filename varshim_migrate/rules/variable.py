@@ -94,9 +94,20 @@ def _unwrap(call, plan):
 
 class _VariableCall(Rule):
     """VS101 and VS102: a `Variable(...)` call becomes its tensor, and the `x = x` statements
-    that `x = Variable(x)` leaves behind are removed."""
+    that `x = Variable(x)` leaves behind are removed. VS102 takes the calls whose `volatile=` may
+    be true, VS101 the others."""
 
     nodes = (ast.Call,)
+    volatile = False
+
+    def check(self, node, context):
+        if context.analysis.is_variable(node.func):
+            _, volatile = _flag(node, "volatile")  # False when absent
+            if (volatile is not False) is self.volatile:
+                yield from self.check_call(node, context, volatile)
+
+    def check_call(self, node, context, volatile):
+        raise NotImplementedError
 
     def fix(self, node, finding):
         return _unwrap(node, finding.plan)
@@ -136,13 +147,8 @@ class VariableWrapper(_VariableCall):
     title = "Variable(x), Variable(x, requires_grad=True)"
     modern = "x, x.requires_grad_()"
 
-    def check(self, node, context):
+    def check_call(self, node, context, volatile):
         analysis = context.analysis
-        if not analysis.is_variable(node.func):
-            return
-        has_volatile, volatile = _flag(node, "volatile")
-        if has_volatile and volatile is not False:
-            return  # Volatile (VS102) reports it
         if not _simple_variable_call(node, analysis):
             yield context.finding(
                 self, node, "Variable(...) is a no-op since 0.4: use the tensor itself "
@@ -177,15 +183,11 @@ class Volatile(_VariableCall):
     code = "VS102"
     title = "Variable(x, volatile=True)"
     modern = "with torch.no_grad(): ... x"
+    volatile = True
     State = _NoGradRegions
 
-    def check(self, node, context):
+    def check_call(self, node, context, volatile):
         analysis = context.analysis
-        if not analysis.is_variable(node.func):
-            return
-        has_volatile, volatile = _flag(node, "volatile")
-        if not has_volatile or volatile is False:
-            return
         message = "volatile=True was removed in 0.4: use the tensor and run this code under `with torch.no_grad():`"
         _, requires_grad = _flag(node, "requires_grad")
         if volatile is not True or requires_grad is not False or not _simple_variable_call(node, analysis):
