@@ -128,7 +128,7 @@ def test_check_migrate_help_and_the_flake8_plugin_load_no_torch(tmp_path):
     assert result.stdout == "[]\n"
 
 
-def test_check_and_help_load_neither_libcst_nor_nbformat(tmp_path):
+def test_check_help_and_the_flake8_plugin_load_neither_libcst_nor_nbformat(tmp_path):
     """libcst (~0.4 s to import) is for writing rewrites, nbformat for running notebooks."""
     (tmp_path / "old.py").write_text("import torch\nx = y.creator\nprint(loss.data[0])\n")
     (tmp_path / "old.ipynb").write_text(json.dumps({
@@ -137,8 +137,11 @@ def test_check_and_help_load_neither_libcst_nor_nbformat(tmp_path):
                    "outputs": [], "execution_count": None}],
     }))
     result = _fresh("""
-        import contextlib, io, sys
+        import ast, contextlib, io, sys
         import varshim_cli
+        from varshim_migrate.flake8 import Flake8Checker
+        source = open("old.py").read()
+        assert len(list(Flake8Checker(ast.parse(source), source.splitlines(True)).run())) == 2
         loaded = lambda: sorted({m.split(".")[0] for m in sys.modules} & {"libcst", "nbformat", "torch", "varshim"})
         with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
             statuses = [varshim_cli.main(["check", "old.py"]), varshim_cli.main(["check", "old.ipynb"])]
