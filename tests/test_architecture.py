@@ -5,6 +5,7 @@ hide a cycle; what the command line loads at run time is checked in a fresh inte
 """
 
 import ast
+import json
 import pathlib
 import subprocess
 import sys
@@ -125,3 +126,31 @@ def test_check_migrate_help_and_the_flake8_plugin_load_no_torch(tmp_path):
     """, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
+
+
+def test_check_help_and_the_flake8_plugin_load_neither_libcst_nor_nbformat(tmp_path):
+    """libcst (~0.4 s to import) is for writing rewrites, nbformat for running notebooks."""
+    (tmp_path / "old.py").write_text("import torch\nx = y.creator\nprint(loss.data[0])\n")
+    (tmp_path / "old.ipynb").write_text(json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "source": ["import torch\n", "x = y.creator"], "metadata": {},
+                   "outputs": [], "execution_count": None}],
+    }))
+    result = _fresh("""
+        import ast, contextlib, io, sys
+        import varshim_cli
+        from varshim_migrate.flake8 import Flake8Checker
+        source = open("old.py").read()
+        assert len(list(Flake8Checker(ast.parse(source), source.splitlines(True)).run())) == 2
+        loaded = lambda: sorted({m.split(".")[0] for m in sys.modules} & {"libcst", "nbformat", "torch", "varshim"})
+        with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+            statuses = [varshim_cli.main(["check", "old.py"]), varshim_cli.main(["check", "old.ipynb"])]
+            for argv in (["migrate", "--help"], ["check", "--help"], ["--help"]):
+                try:
+                    varshim_cli.main(argv)
+                except SystemExit:
+                    pass
+        print(statuses, out.getvalue().count("VS104"), loaded())
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[1, 1] 2 []\n"  # both files checked, and nothing heavy loaded

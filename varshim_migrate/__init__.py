@@ -3,8 +3,9 @@
 Pure source tooling: nothing here imports torch or varshim's runtime shim (`varshim`); the shim
 imports this package's token-level `async_keywords` to compile legacy files, so importing the
 package itself loads nothing (the names below load their module on first use). `check` walks the
-standard `ast` once (fast); `migrate` applies libcst rewrites at what `check` found, so comments
-and formatting are kept. Rules: `rules/`, one class per idiom, codes documented in docs/migration.md.
+standard `ast` once (fast, and libcst is never imported); `migrate` applies libcst rewrites at what
+`check` found, so comments and formatting are kept. Rules: `rules/`, one class per idiom,
+registered in `rules/__init__.py`, codes documented in docs/migration.md.
 """
 
 import importlib
@@ -13,8 +14,9 @@ __all__ = ["check_source", "migrate_source", "Migration", "VarshimCodemod", "sel
 
 _HOMES = {
     "check_source": "checker",
-    "migrate_source": "fixer", "Migration": "fixer", "VarshimCodemod": "fixer", "select_rules": "fixer",
-    "RULES": "rules", "BY_CODE": "rules", "CODES": "rules",
+    "migrate_source": "migration", "Migration": "migration",
+    "VarshimCodemod": "codemod",
+    "select_rules": "rules", "RULES": "rules", "BY_CODE": "rules", "CODES": "rules",
 }
 
 

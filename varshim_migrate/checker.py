@@ -3,8 +3,8 @@
 import ast
 
 from .analysis import Analysis, Scope
-from .rule import Finding
-from .rules import ASYNC, RULES
+from .rule import Finding, Rule
+from .rules import RULES, TOKEN_PASSES
 
 __all__ = ["check_source", "check_tree", "prepare", "CheckContext", "parse_failure"]
 
@@ -12,7 +12,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 class CheckContext:
-    """What a rule sees at a node: the analysis, the current scope and the chain of parents."""
+    """What a rule sees at a node: the analysis, the current scope, the chain of parents, the
+    source lines and its own state for this file."""
 
     def __init__(self, analysis, source_lines, rules):
         self.analysis = analysis
@@ -20,28 +21,38 @@ class CheckContext:
         self.scope = None
         self.parents = []
         self.findings = []
+        self._states = {}
         self._dispatch = {}
         for rule in rules:
-            for node_type in rule.nodes:
-                self._dispatch.setdefault(node_type, []).append(rule)
+            if isinstance(rule, Rule):
+                for node_type in rule.nodes:
+                    self._dispatch.setdefault(node_type, []).append(rule)
 
     def parent(self, level=1):
         return self.parents[-level] if len(self.parents) >= level else None
+
+    def state(self, rule):
+        """The instance of `rule.State` for this file, made on first use from the analysis."""
+        state = self._states.get(rule.State)
+        if state is None:
+            state = self._states[rule.State] = rule.State(self.analysis)
+        return state
 
     def column(self, line, col):
         """ast columns count UTF-8 bytes; findings and libcst count characters."""
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return col if text.isascii() else len(text.encode()[:col].decode(errors="replace"))
 
-    def finding(self, rule, node, message, *, fixable=False, suggestion="", data=None):
-        """A Finding at `node`; its anchor is the libcst node type and span a fix replaces."""
+    def finding(self, rule, node, message, *, fixable=False, suggestion="", plan=None):
+        """A Finding at `node`; its anchor is the libcst node type and span a fix replaces, `plan`
+        what the rule's fix needs to know (a dataclass of the rule's)."""
         col = self.column(node.lineno, node.col_offset)
         key = (type(node).__name__, node.lineno, col)
         if not isinstance(node, ast.ClassDef):  # a class's end is where its body's trailing comments end
             key += (node.end_lineno, self.column(node.end_lineno, node.end_col_offset))
         return Finding(
             rule.code, node.lineno, col, message, fixable=fixable, suggestion=suggestion,
-            anchor=key, data=data or {},
+            anchor=key, plan=plan,
         )
 
     def walk(self, node):
@@ -95,9 +106,11 @@ def check_tree(tree, source, rules=RULES, module=None):
 
 
 def prepare(source):
-    """(VS601 findings, the text after the `async=` pre-pass, its ast or the VS001 finding)."""
-    found = ASYNC.scan(source)
-    text = ASYNC.rewrite(source) if found else source
+    """(token pass findings, the text they leave, its ast or the VS001 finding)."""
+    found, text = [], source
+    for token_pass in TOKEN_PASSES:
+        findings, text = token_pass.apply(text)
+        found += findings
     try:
         return found, text, ast.parse(text)
     except (SyntaxError, ValueError) as error:
@@ -111,7 +124,8 @@ def check_source(source, rules=RULES, module=None, prepared=None):
     `prepare(source)` returned, when the caller already has it.
     """
     found, text, tree = prepared or prepare(source)
-    findings = list(found) if ASYNC in rules else []
+    codes = {rule.code for rule in rules}
+    findings = [finding for finding in found if finding.code in codes]
     if isinstance(tree, Finding):
         return findings + [tree]
     if module is not None or "torch" in text or "Variable" in text:  # no torch: nothing legacy

@@ -10,11 +10,11 @@ import tempfile
 import tokenize
 
 from .checker import check_source
-from .fixer import migrate_source, select_rules
-from .notebook import check_notebook, migrate_notebook
+from .migration import migrate_source
+from .notebook import NotebookError, check_notebook, migrate_notebook
 from .report import Report
 from .rule import Finding
-from .rules import CODES
+from .rules import CODES, select_rules, selected
 from .version import VersionAction
 
 __all__ = ["check_main", "migrate_main"]
@@ -128,7 +128,7 @@ def _check(argv):
     parser.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of findings")
     options = parser.parse_args(argv)
     rules = select_rules(options.select, options.ignore)
-    keep_parse_failures = _selected("VS001", options)
+    keep_parse_failures = selected("VS001", options.select, options.ignore)
     findings = []
     for path, notebook in list(_files(options.paths)):
         try:
@@ -148,12 +148,6 @@ def _check(argv):
         for finding in findings:
             print(finding.format())
     return 1 if findings else 0
-
-
-def _selected(code, options):
-    if options.select and not any(code.startswith(p) for p in options.select):
-        return False
-    return not (options.ignore and any(code.startswith(p) for p in options.ignore))
 
 
 def migrate_main(argv):
@@ -179,8 +173,8 @@ def _migrate(argv):
         if notebook:
             try:
                 migration = migrate_notebook(text, path, rules, options.annotate)
-            except Exception as error:  # nbformat's several kinds of unreadable notebook
-                report.fail(_unreadable(path, error))
+            except NotebookError as error:
+                report.fail(Finding("VS001", 1, 0, f"cannot read this notebook: {error}", path=path))
                 continue
         else:
             migration = migrate_source(text, rules, options.annotate)

@@ -1,18 +1,44 @@
-"""Small libcst constructions the rules share (parenthesising, method calls, keyword edits)."""
+"""Small libcst constructions the rules share (parenthesising, method calls, keyword edits), and
+`cst`: libcst itself, imported on first use.
 
-import libcst as cst
+Rules are imported by `check`, which must not pay for libcst (about 0.4 s): a rule module writes
+`cst.Name(...)` in its `fix` as usual, and libcst loads the first time a fix runs.
+"""
 
-__all__ = ["parenthesized", "method_call", "keyword", "without_keywords", "last_arg_fixed", "with_arg_inserted"]
+import functools
+import importlib
 
-_ATOMS = (
-    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
-    cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ConcatenatedString, cst.FormattedString,
-)
+__all__ = [
+    "cst", "parenthesized", "method_call", "keyword", "without_keywords", "last_arg_fixed", "with_arg_inserted",
+    "keyword_arg", "renamed",
+]
+
+
+class _OnFirstUse:
+    """A module's attributes, importing it at the first one asked for (then cached here)."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        value = getattr(importlib.import_module(self._name), attribute)
+        setattr(self, attribute, value)
+        return value
+
+
+cst = _OnFirstUse("libcst")
+
+
+def _atoms():
+    return (
+        cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
+        cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ConcatenatedString, cst.FormattedString,
+    )
 
 
 def parenthesized(expression):
     """`expression`, in parentheses unless it is atomic (safe as the receiver of `.attr`)."""
-    if isinstance(expression, _ATOMS) or expression.lpar:
+    if isinstance(expression, _atoms()) or expression.lpar:
         return expression
     return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
@@ -31,6 +57,14 @@ def keyword(call, name):
         if arg.keyword is not None and arg.keyword.value == name:
             return arg
     return None
+
+
+def keyword_arg(name, value):
+    """The argument `name=value` (no spaces around `=`, as PEP 8 writes keywords)."""
+    return cst.Arg(
+        keyword=cst.Name(name), value=value,
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
 
 
 def without_keywords(call, names):
@@ -59,3 +93,27 @@ def with_arg_inserted(args, position, new):
         args[-1] = args[-1].with_changes(comma=comma)
     args.insert(position, new)
     return args
+
+
+def renamed(node, old, new):
+    """`node` with the local name `old` spelled `new` everywhere but in attribute and keyword names."""
+    return node.visit(_renamer()(old, new))
+
+
+@functools.cache
+def _renamer():
+    class Rename(cst.CSTTransformer):
+        def __init__(self, old, new):
+            super().__init__()
+            self.old, self.new = old, new
+
+        def leave_Name(self, original, updated):
+            return updated.with_changes(value=self.new) if original.value == self.old else updated
+
+        def leave_Attribute(self, original, updated):
+            return updated.with_changes(attr=original.attr)
+
+        def leave_Arg(self, original, updated):
+            return updated.with_changes(keyword=original.keyword)
+
+    return Rename

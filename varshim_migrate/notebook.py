@@ -1,28 +1,63 @@
 """Notebooks: check and migrate the code cells of an `.ipynb`, keeping outputs and metadata.
 
-Cells are read and written with nbformat. IPython syntax (`%magic`, `!shell`, `%%cell` magics)
-is not Python: magic lines are masked as comments for the parsers and restored afterwards; a
-cell magic makes the whole cell opaque. Imports and globals are shared by all cells, as in the
-running kernel, so a cell sees the imports of the first one.
+A notebook is JSON (nbformat 4, and 3's worksheets): it is read and written with `json`, so
+checking one costs no more than checking its code, and a migration changes only the sources of
+the cells it rewrites (written back as lines, indented by 1, as Jupyter writes them). IPython
+syntax (`%magic`, `!shell`, `%%cell` magics) is not Python: magic lines are masked as comments
+for the parsers and restored afterwards; a cell magic makes the whole cell opaque. Imports and
+globals are shared by all cells, as in the running kernel, so a cell sees the imports of the
+first one.
 """
 
 import ast
 import collections
 import difflib
-
-import nbformat
+import json
 
 from .checker import check_source, prepare
-from .fixer import migrate_source
+from .migration import migrate_source
 from .rule import Finding
 
-__all__ = ["NotebookMigration", "check_notebook", "migrate_notebook", "read"]
+__all__ = ["NotebookError", "NotebookMigration", "check_notebook", "migrate_notebook"]
 
 _MASK = "#@varshim-magic@"
 
 
-def read(text):
-    return nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+class NotebookError(ValueError):
+    """The text is not a notebook this module can read."""
+
+
+def _load(text):
+    """(the notebook's JSON, its cells as a list of dicts)."""
+    try:
+        notebook = json.loads(text)
+    except ValueError as error:
+        raise NotebookError(f"not JSON ({error})") from None
+    if not isinstance(notebook, dict):
+        raise NotebookError("not a notebook (the JSON is not an object)")
+    if "cells" in notebook:
+        cells = notebook["cells"]
+    elif "worksheets" in notebook:  # nbformat 3
+        cells = [cell for sheet in notebook["worksheets"] for cell in sheet.get("cells", ())]
+    else:
+        raise NotebookError("not a notebook (no cells)")
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise NotebookError("not a notebook (its cells are not a list of objects)")
+    return notebook, cells
+
+
+def _source_key(cell):
+    return "input" if "input" in cell and "source" not in cell else "source"  # nbformat 3 says input
+
+
+def _source(cell):
+    source = cell.get(_source_key(cell), "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _set_source(cell, text):
+    key = _source_key(cell)
+    cell[key] = text.splitlines(True) if isinstance(cell.get(key), list) else text
 
 
 def _mask(source):
@@ -38,15 +73,16 @@ def _unmask(source):
     return source.replace(_MASK, "")
 
 
-def _code_cells(notebook):
+def _code_cells(cells):
     """(1-based cell number, cell, masked source, prepared) for each code cell that is Python."""
-    cells = []
-    for number, cell in enumerate(notebook.cells, 1):
-        if cell.cell_type != "code" or cell.source.lstrip().startswith("%%"):
+    code = []
+    for number, cell in enumerate(cells, 1):
+        source = _source(cell)
+        if cell.get("cell_type") != "code" or source.lstrip().startswith("%%"):
             continue
-        masked = _mask(cell.source)
-        cells.append((number, cell, masked, prepare(masked)))
-    return cells
+        masked = _mask(source)
+        code.append((number, cell, masked, prepare(masked)))
+    return code
 
 
 def _module(cells):
@@ -63,10 +99,10 @@ def _located(findings, path, number):
 
 def check_notebook(text, path, rules):
     try:
-        notebook = read(text)
-    except Exception as error:  # nbformat raises several kinds for a broken file
+        _, cells = _load(text)
+    except NotebookError as error:
         return [Finding("VS001", 1, 0, f"cannot read this notebook: {error}", path=path)]
-    cells = _code_cells(notebook)
+    cells = _code_cells(cells)
     module = _module(cells)
     findings = []
     for number, _, masked, prepared in cells:
@@ -75,7 +111,7 @@ def check_notebook(text, path, rules):
 
 
 class NotebookMigration:
-    """A migrated notebook, shaped like `fixer.Migration` for the report."""
+    """A migrated notebook, shaped like `migration.Migration` for the report."""
 
     def __init__(self, path, text, notebook, cells):
         self.path, self.source, self.notebook, self.cells = path, text, notebook, cells
@@ -98,8 +134,7 @@ class NotebookMigration:
     def new_source(self):
         if not self.changed:
             return self.source
-        text = nbformat.writes(self.notebook)
-        return text if text.endswith("\n") else text + "\n"
+        return json.dumps(self.notebook, indent=1, ensure_ascii=False) + "\n"
 
     def diff(self):
         chunks = []
@@ -115,14 +150,15 @@ class NotebookMigration:
 
 
 def migrate_notebook(text, path, rules, annotate=False):
-    notebook = read(text)
-    cells = _code_cells(notebook)
+    """The notebook migrated cell by cell; raises `NotebookError` if `text` is not a notebook."""
+    notebook, cells = _load(text)
+    cells = _code_cells(cells)
     module = _module(cells)
     migrated = []
     for number, cell, masked, prepared in cells:
         migration = migrate_source(masked, rules, annotate, module, prepared)
         _located(migration.findings, path, number)
         if migration.changed:
-            cell.source = _unmask(migration.new_source)
+            _set_source(cell, _unmask(migration.new_source))
         migrated.append((number, migration))
     return NotebookMigration(path, text, notebook, migrated)

@@ -1,13 +1,22 @@
-"""`Rule` and `Finding`: one legacy idiom, how `check` finds it and how `migrate` rewrites it.
+"""What a rule is: `Rule` (found on the `ast`, rewritten on libcst nodes), `TokenPass` (found and
+rewritten on tokens) and the `Finding` both report.
 
-A rule finds its idiom on the standard `ast` (fast, for `check` and flake8) and, when the rewrite
-is exact, rewrites the matching libcst node (for `migrate`). The two meet by source position:
-the finding records the libcst node type and the start of the node it will replace.
+A `Rule` finds its idiom on the standard `ast` (fast, for `check` and flake8) and, when the
+rewrite is exact, rewrites the matching libcst node (for `migrate`). The two meet by source
+position: the finding records the libcst node type and the span of the node it will replace, and
+carries the rule's own `plan` (a small dataclass of the rule's) for the fix. A rule whose rewrite
+reaches beyond its node (removing a statement, wrapping statements in a block) also edits the
+statement lists around its fixes (`fix_block`). State a rule keeps while checking one file is
+declared (`State`) and handed out by the check context.
+
+A `TokenPass` is for legacy syntax that no parser of today's Python reads (`async=`): it runs on
+the source text before anything parses it. Both kinds are registered in `rules/__init__.py`.
+Nothing here imports libcst: `check` never loads it.
 """
 
 import dataclasses
 
-__all__ = ["Finding", "Rule"]
+__all__ = ["Finding", "Rule", "TokenPass"]
 
 
 @dataclasses.dataclass
@@ -18,8 +27,8 @@ class Finding:
     message: str
     fixable: bool = False
     suggestion: str = ""  # the modern code, for what needs a human
-    anchor: tuple = ()  # (libcst node type, line, col) of the node the fix replaces
-    data: dict = dataclasses.field(default_factory=dict)
+    anchor: tuple = ()  # (libcst node type, line, col[, end line, end col]) of the node the fix replaces
+    plan: object = None  # the rule's own record of how to fix it (a dataclass of the rule's), or None
     path: str = ""
     cell: int = 0  # notebooks: 1-based cell number
 
@@ -39,17 +48,41 @@ class Finding:
 
 
 class Rule:
-    """One legacy idiom. Subclasses set the class attributes and implement `check` (and `fix`)."""
+    """One legacy idiom on the `ast`. Subclasses set the class attributes and implement `check`
+    (and `fix` when some occurrences are fixable; `fix_block` and `State` when they need them)."""
 
     code = ""
     title = ""  # the legacy idiom, short
     modern = ""  # its modern spelling, short
     nodes = ()  # ast node types `check` is called with
+    # A class whose instance, made once per checked file from its `Analysis`, is what
+    # `context.state(rule)` returns; rules that declare the same class share the instance.
+    State = None
 
     def check(self, node, context):
-        """Yield `context.finding(...)` for each occurrence at `node`."""
+        """Yield `context.finding(self, node, ...)` for each occurrence at `node`."""
         raise NotImplementedError
 
     def fix(self, node, finding):
         """Return the rewritten libcst node for a fixable finding anchored at `node`."""
+        raise NotImplementedError
+
+    def fix_block(self, block, applied):
+        """Edit a statement list (a `fixer.Block`) once the fixes inside it are made.
+
+        `applied` lists this rule's findings fixed so far in the file (blocks are left innermost
+        first, so those inside `block` are among them). Called only for rules that override it,
+        and only when one of their findings was fixed.
+        """
+
+
+class TokenPass:
+    """One legacy idiom that today's parsers reject, found and rewritten on the source text."""
+
+    code = ""
+    title = ""
+    modern = ""
+
+    def apply(self, source):
+        """(findings, `source` rewritten to modern syntax); `([], source)` without the idiom."""
         raise NotImplementedError

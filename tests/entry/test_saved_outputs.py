@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from varshim import Variable
 from varshim.entry.saved_outputs import (DIFFERS, ERROR, FAILED, MATCH, NOT_COMPARABLE, RANDOM, RandomSources,
                                          Tensor, compare, judge, markers, parse)
+from tests.support.strategies import shapes
 
 # legacy_api.md section 6 (re-derived from pytorch/pytorch v0.3.1 torch/_tensor_str.py)
 LEGACY_2X2 = "Variable containing:\n 1  1\n 1  1\n[torch.FloatTensor of size 2x2]\n"
@@ -177,7 +178,7 @@ tensors = st.builds(
     lambda shape, data, scale, dtype: (torch.tensor(data.draw(st.lists(
         st.floats(-1, 1, allow_nan=False, width=32), min_size=math.prod(shape), max_size=math.prod(shape))))
         .reshape(shape) * scale).to(dtype),
-    st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple),
+    shapes(min_dims=0),
     st.data(),
     st.sampled_from([1.0, 1e-3, 10.0, 1e6]),
     st.sampled_from([torch.float32, torch.float64]),

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.support.strategies import FRAGMENTS, identifiers, modern_sources
 from varshim_migrate.async_keywords import async_kwarg_positions, compile_legacy, rewrite_async_kwargs
 
 LEGACY = """\
@@ -100,20 +101,12 @@ def test_without_async_keyword_compile_legacy_is_compile():
 
 # -- properties --------------------------------------------------------------------------------
 
-FRAGMENTS = [
-    "x = 1", "async def f():\n    await g()", "s = 'async=True'", "# f(async=True)",
-    "def f(async_=1): pass", "y = f(a, b=2, *c, **d)", "z = [i for i in range(3)]",
-    "print(x.async_)", "if x:\n    pass", "t = (1,\n     2)", "u = {'async': 1}", "v = é + 1",
-    "w = f'{x!r}'", "class A(B, metaclass=M): pass", "lambda a=1: a", "x = y[z(q=1)]",
-    "f(lambda a, b=1: a, c=2)",
-]
-sources_without_keyword = st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("\n".join)
 
 STDLIB = sorted(glob.glob(os.path.join(sysconfig.get_paths()["stdlib"], "*.py"))
                 + glob.glob(os.path.join(sysconfig.get_paths()["stdlib"], "asyncio", "*.py")))
 
 
-@given(st.one_of(sources_without_keyword, st.text().filter(lambda s: "async" not in s)))
+@given(st.one_of(modern_sources, st.text().filter(lambda s: "async" not in s)))
 def test_rewrite_is_identity_without_async_keyword(source):
     assert async_kwarg_positions(source) == []
     assert rewrite_async_kwargs(source) == source
@@ -127,12 +120,11 @@ def test_rewrite_is_identity_on_stdlib_files(path):
     assert rewrite_async_kwargs(source) == source
 
 
-names = st.sampled_from(["a", "b", "device", "x_1", "é"])
 calls = st.builds(
     lambda func, before, after, value: "%s(%s)" % (func, ", ".join(before + ["async=" + value] + after)),
     st.sampled_from(["x.cuda", "y.copy_", "f", "f(1)", "m[0].cuda"]),
-    st.lists(names.map(lambda n: n + "=1"), max_size=2),
-    st.lists(names.map(lambda n: n + "=2"), max_size=2),
+    st.lists(identifiers.map(lambda n: n + "=1"), max_size=2),
+    st.lists(identifiers.map(lambda n: n + "=2"), max_size=2),
     st.sampled_from(["True", "False", "flag", "(1 if a else 2)"]),
 )
 

@@ -1,18 +1,15 @@
 """`varshim check` and `varshim migrate` command lines: files, folders, notebooks, stdin, reports."""
 
-import ast
 import io
 import json
 import os
 import stat
 import sys
-from importlib import metadata
 
 import nbformat
 import pytest
 
 from varshim_cli import main
-from varshim_migrate.flake8 import Flake8Checker
 
 LEGACY = """\
 import torch
@@ -200,17 +197,3 @@ def test_help_exits_zero(capsys):
     assert main(["check", "--help"]) == 0
     assert "examples:" in capsys.readouterr().out
     assert main(["migrate", "--help"]) == 0
-
-
-# -- flake8 --------------------------------------------------------------------------------------
-
-
-def test_flake8_plugin_reports_the_same_findings():
-    points = [e for e in metadata.entry_points(group="flake8.extension") if e.name == "VS"]
-    assert [p.value for p in points] == ["varshim_migrate.flake8:Flake8Checker"]
-    lines = LEGACY.splitlines(True)
-    results = list(Flake8Checker(ast.parse(LEGACY), lines).run())
-    assert [(line, col, message.split()[0]) for line, col, message, _ in results] == [
-        (4, 4, "VS101"), (7, 6, "VS201"), (8, 0, "VS502"),
-    ]
-    assert list(Flake8Checker(ast.parse("x = y.creator\n"), ["x = y.creator\n"]).run()) == []

@@ -14,6 +14,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.strategies import constants, sides
 from varshim_migrate import check_source, migrate_source
 
 PROGRAMS = sorted((pathlib.Path(__file__).parent / "programs").glob("*.py"))
@@ -116,8 +117,7 @@ from torch.utils.data import TensorDataset
 torch.manual_seed({seed})
 """
 
-sizes = st.integers(1, 4)
-numbers = st.sampled_from(["0.5", "2.0", "-1.5", "3"])
+numbers = constants.map(str)  # "-1.5", "0.5", "2.0", "3" in the program text
 
 
 @st.composite
@@ -128,34 +128,34 @@ def blocks(draw, index):
 
 
 def _grad(draw, i):
-    n, m, c = draw(sizes), draw(sizes), draw(numbers)
+    n, m, c = draw(sides), draw(sides), draw(numbers)
     return (f"x{i} = Variable(torch.randn({n}, {m}), requires_grad=True)\n"
             f"y{i} = (x{i} * {c}).sum()\ny{i}.backward()\n"
             f"print('grad {i} %.6f' % x{i}.grad.data.sum())\n")
 
 
 def _data_index(draw, i):
-    n = draw(sizes)
+    n = draw(sides)
     return (f"l{i} = F.mse_loss(Variable(torch.randn({n})), Variable(torch.randn({n})), size_average={draw(st.booleans())})\n"
             f"print('loss {i} %.6f' % l{i}.data[0])\n")
 
 
 def _volatile(draw, i):
-    n, c = draw(sizes), draw(numbers)
+    n, c = draw(sides), draw(numbers)
     return (f"for t{i} in [torch.randn({n}), torch.randn({n})]:\n"
             f"    v{i} = Variable(t{i}, volatile=True)\n"
             f"    print('volatile {i} %.6f' % (v{i} * {c}).sum().data[0])\n")
 
 
 def _retain(draw, i):
-    n = draw(sizes)
+    n = draw(sides)
     return (f"x{i} = Variable(torch.randn({n}), requires_grad=True)\n"
             f"y{i} = (x{i} ** 2).sum()\ny{i}.backward(retain_variables=True)\ny{i}.backward(torch.ones(1))\n"
             f"print('retain {i} %.6f creator %s' % (x{i}.grad.data.sum(), y{i}.creator is not None))\n")
 
 
 def _softmax(draw, i):
-    shape = ", ".join(str(draw(sizes)) for _ in range(draw(st.integers(1, 3))))
+    shape = ", ".join(str(draw(sides)) for _ in range(draw(st.integers(1, 3))))
     fn = draw(st.sampled_from(["softmax", "log_softmax"]))
     return (f"p{i} = F.{fn}(Variable(torch.randn({shape})))\n"
             f"print('softmax {i}', ' '.join('%.5f' % v for v in p{i}.data.view(-1).tolist()))\n")
@@ -166,13 +166,13 @@ def _function(draw, i):
     return (f"class Scale{i}(Function):\n"
             f"    def forward(self, x):\n        self.save_for_backward(x)\n        return x * {c}\n"
             f"    def backward(self, g):\n        x, = self.saved_tensors\n        return g * {c} + x * 0\n"
-            f"x{i} = Variable(torch.randn({draw(sizes)}), requires_grad=True)\n"
+            f"x{i} = Variable(torch.randn({draw(sides)}), requires_grad=True)\n"
             f"Scale{i}()(x{i}).sum().backward()\n"
             f"print('function {i} %.6f' % x{i}.grad.data.sum())\n")
 
 
 def _nn_apis(draw, i):
-    n = draw(sizes)
+    n = draw(sides)
     reduce = draw(st.sampled_from(["size_average=False", "size_average=True", "reduce=True"]))
     return (f"lin{i} = nn.Linear({n}, 2)\nnn.init.constant(lin{i}.weight, {draw(numbers)})\n"
             f"nn.init.xavier_uniform(lin{i}.weight)\n"
@@ -183,20 +183,20 @@ def _nn_apis(draw, i):
 
 
 def _backward_keywords(draw, i):
-    n = draw(sizes)
+    n = draw(sides)
     return (f"x{i} = Variable(torch.randn({n}), requires_grad=True)\n"
             f"autograd.backward(variables=[x{i} * 2], grad_variables=[torch.ones({n})])\n"
             f"print('keywords {i} %.6f' % x{i}.grad.data.sum())\n")
 
 
 def _multinomial(draw, i):
-    rows, n = draw(sizes), draw(st.integers(2, 5))
+    rows, n = draw(sides), draw(st.integers(2, 5))
     return (f"q{i} = F.softmax(Variable(torch.randn({rows}, {n})), dim=1)\n"
             f"print('sample {i}', q{i}.multinomial().data.tolist())\n")
 
 
 def _stacked_losses(draw, i):
-    n, count = draw(sizes), draw(st.integers(1, 3))
+    n, count = draw(sides), draw(st.integers(1, 3))
     return (f"parts{i} = []\nfor k in range({count}):\n"
             f"    parts{i}.append(F.l1_loss(Variable(torch.randn({n})), Variable(torch.randn({n}))))\n"
             f"total{i} = torch.cat(parts{i}).sum()\nprint('stacked {i} %.6f' % total{i}.data[0])\n")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from varshim import Variable
 from tests.support.saved_tensors import SavedTensors
+from tests.support.strategies import constants, seeds, shapes, sides
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
 
@@ -66,7 +67,7 @@ class Program:
 
     def __init__(self, data, dtype, smooth):
         self.data, self.dtype, self.smooth = data, dtype, smooth
-        self.generator = torch.Generator().manual_seed(data.draw(st.integers(0, 2**16), label="seed"))
+        self.generator = torch.Generator().manual_seed(data.draw(seeds, label="seed"))
         self.steps = []  # (function(world, pool) -> results, keep each result as an operand?)
         self.world = World(legacy=False)
         self.pool, self.results = [], []
@@ -83,7 +84,7 @@ class Program:
         return values.to(self.dtype)
 
     def shape(self, max_dims=3):
-        return tuple(self.draw(st.lists(st.integers(1, 4), min_size=1, max_size=max_dims), label="shape"))
+        return self.draw(shapes(max_dims=max_dims), label="shape")
 
     def operand(self, predicate=lambda shape: True):
         choices = [i for i, t in enumerate(self.pool) if predicate(t.shape)]
@@ -135,7 +136,7 @@ class Program:
         i = self.operand()
         kind = self.draw(st.sampled_from(["pool", "broadcast leaf", "scalar"]), label="other")
         if kind == "scalar":
-            c = self.draw(st.sampled_from([-1.5, 0.5, 2.0, 3]), label="scalar")
+            c = self.draw(constants, label="scalar")
             self.record(lambda w, p: [SCALAR[fn](p[i], c)])
             return
         if kind == "broadcast leaf":
@@ -165,7 +166,7 @@ class Program:
 
     def matmul(self):
         i = self.operand(lambda s: len(s) <= 3)
-        k, m = self.pool[i].shape[-1], self.draw(st.integers(1, 4), label="m")
+        k, m = self.pool[i].shape[-1], self.draw(sides, label="m")
         weight = self.values((k, m))
         form = self.draw(st.sampled_from(["matmul", "@", "mm"] if self.pool[i].dim() == 2 else ["matmul", "@"]))
         call = {"matmul": torch.matmul, "@": lambda a, b: a @ b, "mm": lambda a, b: a.mm(b)}[form]
@@ -208,7 +209,7 @@ class Program:
         i = self.operand()
         shape = self.pool[i].shape
         if kind == "linear":
-            out = self.draw(st.integers(1, 4), label="out")
+            out = self.draw(sides, label="out")
             weight = self.values((out, shape[-1]))
             if self.draw(st.booleans(), label="bias"):
                 bias = self.values((out,))

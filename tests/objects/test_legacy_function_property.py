@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from torch.autograd import Function
 
 from varshim import Variable
+from tests.support.strategies import seeds, shapes, sides
 
 # f, f' pairs for the elementwise bodies: output k = f_k(x[i_k]) * x[j_k]
 UNARY = {
@@ -85,7 +86,7 @@ def plain(variable):
 
 @st.composite
 def elementwise_cases(draw):
-    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    shape = draw(shapes())
     count = draw(st.integers(1, 3))
     spec = tuple(
         (draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, count - 1)), draw(st.integers(0, count - 1)))
@@ -95,7 +96,7 @@ def elementwise_cases(draw):
     requires[spec[0][1]] = True  # the first (always used) output depends on an input requiring grad
     used = [draw(st.booleans()) for _ in spec]  # unused outputs get zero (materialised None) gradients
     used[0] = True
-    seed = draw(st.integers(0, 2**16))
+    seed = draw(seeds)
     return shape, spec, requires, used, seed
 
 
@@ -139,7 +140,7 @@ def test_elementwise_legacy_matches_plain_torch_and_new_style(case):
         assert torch.allclose(plain(legacy.grad), expected, rtol=1e-5, atol=1e-5)
 
 
-@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.booleans(), st.booleans(), st.integers(0, 2**16))
+@given(sides, st.integers(1, 5), st.integers(1, 5), st.booleans(), st.booleans(), seeds)
 def test_linear_legacy_matches_torch_linear(batch, features, outputs, with_bias, input_grad, seed):
     generator = torch.Generator().manual_seed(seed)
     x, w, b = (torch.randn(*s, generator=generator) for s in ((batch, features), (outputs, features), (outputs,)))
@@ -169,7 +170,7 @@ def test_gradcheck_elementwise_float64(case):
     assert torch.autograd.gradcheck(lambda *xs: LegacyElementwise(spec)(*xs), inputs)
 
 
-@given(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2**16))
+@given(st.integers(1, 3), sides, st.integers(1, 3), seeds)
 def test_gradcheck_linear_float64(batch, features, outputs, seed):
     generator = torch.Generator().manual_seed(seed)
     inputs = tuple(

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from varshim import Variable
 from varshim.objects import printing
 from varshim.objects.legacy_tensor import LegacyTensor
+from tests.support.strategies import shapes
 
 FOOTER = re.compile(r"\[(\S+) of size ([0-9x]+)\]\n\Z")
 
@@ -369,7 +370,7 @@ def _parse(text):
 
 
 _SHAPES = st.one_of(
-    st.lists(st.integers(1, 5), min_size=1, max_size=4),
+    shapes(max_dims=4, side=st.integers(1, 5)),
     st.tuples(st.integers(1, 4), st.integers(20, 60)).map(list),  # wide: column blocks
     st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(25, 40)).map(list),
 )

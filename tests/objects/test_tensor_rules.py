@@ -11,6 +11,7 @@ from varshim import LegacyTorchWarning, Variable
 from varshim.objects.legacy_tensor import LegacyTensor
 from varshim.objects.tensor_rules import OVERRIDES
 from tests.support.legacy_program import modern_torch, run
+from tests.support.strategies import seeds
 
 
 DOT_PROGRAM = """
@@ -54,7 +55,7 @@ def test_plain_tensors_keep_modern_dot():
 @given(
     shape=st.sampled_from([(6,), (2, 3), (3, 2), (1, 2, 3), (2, 1, 3)]),
     other_shape=st.sampled_from([(6,), (3, 2), (6, 1)]),
-    seed=st.integers(0, 2**16),
+    seed=seeds,
 )
 def test_dot_gradients_match_flat_modern_dot(shape, other_shape, seed):
     g = torch.Generator().manual_seed(seed)
@@ -131,7 +132,7 @@ def test_plain_tensors_keep_modern_bool_masks():
 masks = st.lists(st.booleans(), min_size=6, max_size=6)
 
 
-@given(mask=masks, seed=st.integers(0, 2**16))
+@given(mask=masks, seed=seeds)
 def test_masked_op_gradients_match_bool_masks(mask, seed):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(2, 3, generator=g, dtype=torch.float64)
@@ -193,7 +194,7 @@ def test_integer_division_is_c_truncation(numerators, denominator):
     assert result.data.tolist() == expected
 
 
-@given(seed=st.integers(0, 2**16))
+@given(seed=seeds)
 def test_float_division_gradients_unchanged(seed):
     g = torch.Generator().manual_seed(seed)
     a, b = torch.randn(3, generator=g, dtype=torch.float64), torch.rand(3, generator=g, dtype=torch.float64) + 0.5

@@ -1,10 +1,14 @@
-"""Every rule, in code order. Codes are stable: a retired rule keeps its number unused.
+"""Every rule, in code order: the one place rules are registered. Codes are stable: a retired
+rule keeps its number unused.
 
 Families: VS0 tool (VS001: the file does not parse), VS1 Variable and volatile, VS2 scalars,
 VS3 backward, VS4 Function, VS5 stochastic functions, VS6 source syntax, VS7 data and nn APIs,
 VS8 APIs torch 2.x removed from 0.4-1.13 code.
+`RULES` holds both kinds (`rule.Rule` on the ast, `rule.TokenPass` on tokens); a new rule is a
+class in its family's module and one entry here (docs/migration.md, "Writing a rule").
 """
 
+from ..rule import TokenPass
 from .backward import BackwardKeywords, BackwardOnes, RetainVariables
 from .data import ClipGradNorm, InitInplace, LossReduction, SoftmaxDim, TensorDatasetKeywords
 from .function import LegacyFunction, LegacyFunctionCall
@@ -14,22 +18,36 @@ from .removed import (
 )
 from .scalars import CatScalars, DataIndex, ScalarIndex, TensorReduction
 from .stochastic import MultinomialDefaults, Reinforce
-from .syntax import AsyncKeyword
+from .syntax import AsyncKeywords
 from .variable import Creator, VariableWrapper, Volatile, VolatileAttribute
 
-__all__ = ["RULES", "ASYNC", "BY_CODE", "CODES"]
+__all__ = ["RULES", "TOKEN_PASSES", "BY_CODE", "CODES", "select_rules"]
 
-ASYNC = AsyncKeyword()
 RULES = (
     VariableWrapper(), Volatile(), VolatileAttribute(), Creator(),
     DataIndex(), ScalarIndex(), TensorReduction(), CatScalars(),
     RetainVariables(), BackwardKeywords(), BackwardOnes(),
     LegacyFunction(), LegacyFunctionCall(),
     MultinomialDefaults(), Reinforce(),
-    ASYNC,
+    AsyncKeywords(),
     TensorDatasetKeywords(), InitInplace(), ClipGradNorm(), LossReduction(), SoftmaxDim(),
     TorchSix(), Symeig(), Eig(), Lstsq(), Solve(), MatrixRank(), LapackNames(), OldFFT(), StftReal(),
     BoolMaskArithmetic(), ByteMasks(), DataLoaderNames(),
 )
+# Token passes always run before parsing (the file does not parse otherwise); selecting one only
+# decides whether its findings are reported.
+TOKEN_PASSES = tuple(rule for rule in RULES if isinstance(rule, TokenPass))
 BY_CODE = {rule.code: rule for rule in RULES}
 CODES = ("VS001",) + tuple(BY_CODE)
+
+
+def select_rules(select=None, ignore=None):
+    """The rules whose codes start with one of `select` (all by default) and none of `ignore`."""
+    return tuple(rule for rule in RULES if selected(rule.code, select, ignore))
+
+
+def selected(code, select=None, ignore=None):
+    """Is `code` chosen by the `select` and `ignore` code prefixes?"""
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not (ignore and any(code.startswith(prefix) for prefix in ignore))

@@ -9,9 +9,7 @@ gradient must have the root's shape, so a size-(1,) `torch.ones(1)` fails on a 0
 
 import ast
 
-import libcst as cst
-
-from ..edits import last_arg_fixed
+from ..edits import cst, last_arg_fixed
 from ..rule import Rule
 
 __all__ = ["RetainVariables", "BackwardKeywords", "BackwardOnes"]

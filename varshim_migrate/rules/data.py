@@ -8,10 +8,9 @@ torch/nn/_reduction.py `legacy_get_string`), an explicit `dim`.
 """
 
 import ast
+import dataclasses
 
-import libcst as cst
-
-from ..edits import keyword, last_arg_fixed, method_call, with_arg_inserted, without_keywords
+from ..edits import cst, keyword, keyword_arg, last_arg_fixed, method_call, with_arg_inserted, without_keywords
 from ..rule import Rule
 
 __all__ = ["TensorDatasetKeywords", "InitInplace", "ClipGradNorm", "LossReduction", "SoftmaxDim"]
@@ -81,6 +80,11 @@ def _renamed(func):
     return func.with_changes(value=func.value + "_")
 
 
+@dataclasses.dataclass(frozen=True)
+class ClipPlan:
+    item: bool  # the value is used: 0.3 returned a float, clip_grad_norm_ a tensor
+
+
 class ClipGradNorm(Rule):
     code = "VS703"
     title = "clip_grad_norm(params, c)"
@@ -94,12 +98,12 @@ class ClipGradNorm(Rule):
         modern = "clip_grad_norm_(...).item()" if used else "clip_grad_norm_(...)"
         yield context.finding(
             self, node, f"clip_grad_norm is deprecated since 0.4 (and returns a tensor, not a float): write {modern}",
-            fixable=True, data={"item": used},
+            fixable=True, plan=ClipPlan(item=used),
         )
 
     def fix(self, node, finding):
         call = node.with_changes(func=_renamed(node.func), lpar=[], rpar=[])
-        if finding.data.get("item"):
+        if finding.plan.item:
             return method_call(call, "item").with_changes(lpar=node.lpar, rpar=node.rpar)
         return call.with_changes(lpar=node.lpar, rpar=node.rpar)
 
@@ -113,6 +117,11 @@ def _is_loss(qualified):
 
 def _literal_bool(value):
     return value.value if isinstance(value, ast.Constant) and isinstance(value.value, bool) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReductionPlan:
+    reduction: str  # "mean" (the default: the flags go), "sum" or "none"
 
 
 class LossReduction(Rule):
@@ -143,20 +152,22 @@ class LossReduction(Rule):
             spelling = f"write reduction='{reduction}'"
         yield context.finding(
             self, node, f"size_average and reduce are deprecated since 0.4.1: {spelling}", fixable=True,
-            data={"reduction": reduction},
+            plan=ReductionPlan(reduction),
         )
 
     def fix(self, node, finding):
-        reduction = finding.data["reduction"]
+        reduction = finding.plan.reduction
         position = next(i for i, a in enumerate(node.args) if a.keyword and a.keyword.value in ("size_average", "reduce"))
         call = without_keywords(node, ("size_average", "reduce"))
         if reduction == "mean":
             return call
-        new = cst.Arg(
-            keyword=cst.Name("reduction"), value=cst.SimpleString(f"'{reduction}'"),
-            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-        )
+        new = keyword_arg("reduction", cst.SimpleString(f"'{reduction}'"))
         return call.with_changes(args=with_arg_inserted(call.args, position, new))
+
+
+@dataclasses.dataclass(frozen=True)
+class DimPlan:
+    dim: int  # what 0.3's _get_softmax_dim chose for the input's rank
 
 
 class SoftmaxDim(Rule):
@@ -190,14 +201,9 @@ class SoftmaxDim(Rule):
         dim = 0 if rank in (0, 1, 3) else 1  # torch/nn/functional.py _get_softmax_dim
         yield context.finding(
             self, node, f"{name} without dim is deprecated since 0.3: this {rank}-D input gets dim={dim}",
-            fixable=True, data={"dim": dim},
+            fixable=True, plan=DimPlan(dim),
         )
 
     def fix(self, node, finding):
-        args = list(node.args)
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.append(cst.Arg(
-            keyword=cst.Name("dim"), value=cst.Integer(str(finding.data["dim"])),
-            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-        ))
-        return node.with_changes(args=args)
+        dim = keyword_arg("dim", cst.Integer(str(finding.plan.dim)))
+        return node.with_changes(args=with_arg_inserted(node.args, len(node.args), dim))

@@ -9,8 +9,7 @@ no constructor state and every use of it is `MyFn()(...)`: `ctx` takes the place
 
 import ast
 
-import libcst as cst
-
+from ..edits import cst, renamed
 from ..rule import Rule
 
 __all__ = ["LegacyFunction", "LegacyFunctionCall"]
@@ -27,25 +26,24 @@ def _methods(classdef):
     return {s.name: s for s in classdef.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
-def legacy_functions(analysis):
-    """name -> (ClassDef, reason it cannot be rewritten or None), for legacy Functions of a module."""
-    cached = analysis.__dict__.get("_legacy_functions")
-    if cached is not None:
-        return cached
-    classes = {}
-    for node in ast.walk(analysis.tree):
-        if not isinstance(node, ast.ClassDef):
-            continue
-        if not any(analysis.qualify(base) in _FUNCTION for base in node.bases):
-            continue
-        forward = _methods(node).get("forward")
-        if forward is None or forward.decorator_list:
-            continue  # already new-style
-        classes[node.name] = [node, _blocker(node)]
-    if classes:
-        _check_uses(analysis.tree, classes)
-    analysis._legacy_functions = {name: tuple(entry) for name, entry in classes.items()}
-    return analysis._legacy_functions
+class LegacyFunctions:
+    """The state VS401 and VS402 share in one file: its legacy Function classes, each with the
+    reason it cannot be rewritten (None when it can)."""
+
+    def __init__(self, analysis):
+        classes = {}
+        for node in ast.walk(analysis.tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            if not any(analysis.qualify(base) in _FUNCTION for base in node.bases):
+                continue
+            forward = _methods(node).get("forward")
+            if forward is None or forward.decorator_list:
+                continue  # already new-style
+            classes[node.name] = [node, _blocker(node)]
+        if classes:
+            _check_uses(analysis.tree, classes)
+        self.classes = {name: tuple(entry) for name, entry in classes.items()}  # name -> (ClassDef, blocker)
 
 
 def _blocker(classdef):
@@ -113,9 +111,10 @@ class LegacyFunction(Rule):
     title = "class F(Function) with forward(self, ...)"
     modern = "@staticmethod forward(ctx, ...), F.apply"
     nodes = (ast.ClassDef,)
+    State = LegacyFunctions
 
     def check(self, node, context):
-        entry = legacy_functions(context.analysis).get(node.name)
+        entry = context.state(self).classes.get(node.name)
         if entry is None or entry[0] is not node:
             return
         blocker = entry[1]
@@ -141,7 +140,7 @@ def _static(function):
     params = function.params.params
     old = params[0].name.value
     params = [params[0].with_changes(name=cst.Name("ctx"))] + list(params[1:])
-    body = function.body.visit(_Rename(old, "ctx"))
+    body = renamed(function.body, old, "ctx")
     return function.with_changes(
         decorators=[cst.Decorator(cst.Name("staticmethod"))],
         params=function.params.with_changes(params=params),
@@ -149,34 +148,18 @@ def _static(function):
     )
 
 
-class _Rename(cst.CSTTransformer):
-    """Rename a local name (the instance) everywhere except attribute and keyword names."""
-
-    def __init__(self, old, new):
-        super().__init__()
-        self.old, self.new = old, new
-
-    def leave_Name(self, original, updated):
-        return updated.with_changes(value=self.new) if original.value == self.old else updated
-
-    def leave_Attribute(self, original, updated):
-        return updated.with_changes(attr=original.attr)
-
-    def leave_Arg(self, original, updated):
-        return updated.with_changes(keyword=original.keyword)
-
-
 class LegacyFunctionCall(Rule):
     code = "VS402"
     title = "F()(x) on a legacy Function"
     modern = "F.apply(x)"
     nodes = (ast.Call,)
+    State = LegacyFunctions
 
     def check(self, node, context):
         inner = node.func
         if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)):
             return
-        entry = legacy_functions(context.analysis).get(inner.func.id)
+        entry = context.state(self).classes.get(inner.func.id)
         if entry is None:
             return
         name = inner.func.id

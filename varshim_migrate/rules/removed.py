@@ -9,9 +9,9 @@ lines are reported instead, so no comment inside them is lost.
 """
 
 import ast
+import dataclasses
 
-import libcst as cst
-
+from ..edits import cst
 from ..rule import Rule
 
 __all__ = [
@@ -89,22 +89,36 @@ def _bound(call, context, name, signature):
     return _arguments(call, signature)
 
 
+@dataclasses.dataclass(frozen=True)
+class Replacement:
+    """The fix of a `_TextRule` finding: the modern expression, one line of source."""
+
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SixImports:
+    """The fix of a VS801 finding: the statements that replace `from torch._six import ...`."""
+
+    statements: tuple
+
+
 def _rewrite(rule, context, node, message, text, suggestion=None):
     """A finding at `node` rewritten to `text` (a one-line expression), or needing a human when the
     node spans lines or the file does not bind `torch`."""
     one_line = node.lineno == node.end_lineno
     if text is not None and one_line and _torch_name(context.analysis):
-        return context.finding(rule, node, message, fixable=True, data={"text": text})
+        return context.finding(rule, node, message, fixable=True, plan=Replacement(text))
     return context.finding(rule, node, message, suggestion=suggestion or text or "")
 
 
 class _TextRule(Rule):
-    """A rule whose fix replaces the anchored expression with `finding.data["text"]`."""
+    """A rule whose fix replaces the anchored expression with its plan's text (`Replacement`)."""
 
     nodes = (ast.Call,)
 
     def fix(self, node, finding):
-        return cst.parse_expression(finding.data["text"]).with_changes(lpar=node.lpar, rpar=node.rpar)
+        return cst.parse_expression(finding.plan.text).with_changes(lpar=node.lpar, rpar=node.rpar)
 
 
 def _index_zero(node):
@@ -176,7 +190,7 @@ class TorchSix(Rule):
         finding = context.finding(
             self, node, f"torch._six was removed in torch 2.0: import {names} from the standard library",
             fixable=fixable, suggestion="" if fixable else "; ".join(s or "" for s in statements if s is not None),
-            data={"statements": [s for s in statements if s]},
+            plan=SixImports(tuple(s for s in statements if s)),
         )
         if fixable:  # the whole line becomes one statement per name
             finding.anchor = ("SimpleStatementLine",) + finding.anchor[1:]
@@ -188,7 +202,7 @@ class TorchSix(Rule):
         return statement or ("the builtin FileNotFoundError" if name == "FileNotFoundError" else f"a modern {name}")
 
     def fix(self, node, finding):
-        statements = [cst.parse_statement(text + "\n") for text in finding.data["statements"]] or [
+        statements = [cst.parse_statement(text + "\n") for text in finding.plan.statements] or [
             cst.SimpleStatementLine([cst.Pass()])
         ]
         statements[0] = statements[0].with_changes(leading_lines=node.leading_lines)

@@ -7,9 +7,7 @@ results, `loss.item()` (0.4.0 migration guide, "Deprecation of .data[0]").
 
 import ast
 
-import libcst as cst
-
-from ..edits import method_call
+from ..edits import cst, method_call
 from ..rule import Rule
 
 __all__ = ["DataIndex", "ScalarIndex", "TensorReduction", "CatScalars"]

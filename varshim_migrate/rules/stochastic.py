@@ -7,10 +7,9 @@ in 0.3.0 by pytorch/pytorch#3157). Modern: `multinomial(num_samples, replacement
 """
 
 import ast
+import dataclasses
 
-import libcst as cst
-
-from ..edits import keyword, with_arg_inserted
+from ..edits import cst, keyword, with_arg_inserted
 from ..rule import Rule
 
 __all__ = ["MultinomialDefaults", "Reinforce"]
@@ -19,6 +18,11 @@ _REINFORCE = (
     "m = torch.distributions.Categorical(probs); action = m.sample(); "
     "loss = -(m.log_prob(action) * reward).sum(); loss.backward()"
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class MultinomialPlan:
+    add_count: bool  # no sample count given: add 1 (the legacy default)
 
 
 class MultinomialDefaults(Rule):
@@ -37,11 +41,12 @@ class MultinomialDefaults(Rule):
         if positional <= 0 and "num_samples" not in names:
             yield context.finding(
                 self, node, "multinomial() has no default sample count since 0.4: write multinomial(1)", fixable=True,
-                data={"add": True},
+                plan=MultinomialPlan(add_count=True),
             )
         elif "with_replacement" in names:
             yield context.finding(
                 self, node, "multinomial's with_replacement= was renamed: write replacement=", fixable=True,
+                plan=MultinomialPlan(add_count=False),
             )
 
     def fix(self, node, finding):
@@ -49,7 +54,7 @@ class MultinomialDefaults(Rule):
         args = list(node.args)
         if rename is not None:
             args[args.index(rename)] = rename.with_changes(keyword=cst.Name("replacement"))
-        if finding.data.get("add"):
+        if finding.plan.add_count:
             at = sum(1 for a in args if a.keyword is None and not a.star)
             args = with_arg_inserted(args, at, cst.Arg(cst.Integer("1")))
         return node.with_changes(args=args)

@@ -1,34 +1,31 @@
 """Source syntax (VS6xx): the `async=` keyword argument (`x.cuda(async=True)`).
 
 A SyntaxError since Python 3.7; torch 0.4 renamed it `non_blocking` (pytorch/pytorch v0.4.0
-torch/tensor.py). Found and fixed on tokens by `varshim_migrate.async_keywords`, before anything parses the file.
+torch/tensor.py). No parser of today's Python reads such a file, so this is a token pass
+(`varshim_migrate.async_keywords`), run before anything parses the file.
 """
 
 import re
 
-from .. import async_keywords as token_source
-from ..rule import Finding, Rule
+from .. import async_keywords
+from ..rule import Finding, TokenPass
 
-__all__ = ["AsyncKeyword"]
+__all__ = ["AsyncKeywords"]
 
-_MAYBE = re.compile(r"\basync\s*=(?!=)")
+_MAYBE = re.compile(r"\basync\s*=(?!=)")  # a cheap filter: most files never tokenize
 
 
-class AsyncKeyword(Rule):
+class AsyncKeywords(TokenPass):
     code = "VS601"
     title = "x.cuda(async=True)"
     modern = "x.cuda(non_blocking=True)"
-    nodes = ()
 
-    def positions(self, source):
-        return token_source.async_kwarg_positions(source) if _MAYBE.search(source) else []
-
-    def scan(self, source):
-        return [
-            Finding(self.code, line, col, "async= is a SyntaxError since Python 3.7: write non_blocking=",
-                    fixable=True)
-            for line, col in self.positions(source)
+    def apply(self, source):
+        positions = async_keywords.async_kwarg_positions(source) if _MAYBE.search(source) else []
+        if not positions:
+            return [], source
+        findings = [
+            Finding(self.code, line, col, "async= is a SyntaxError since Python 3.7: write non_blocking=", fixable=True)
+            for line, col in positions
         ]
-
-    def rewrite(self, source):
-        return token_source.rewrite_async_kwargs(source) if _MAYBE.search(source) else source
+        return findings, async_keywords.rewrite_async_kwargs(source)

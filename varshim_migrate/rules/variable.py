@@ -5,10 +5,9 @@ Legacy: pytorch/pytorch v0.3.1 torch/autograd/variable.py; modern: the 0.4.0 mig
 """
 
 import ast
+import dataclasses
 
-import libcst as cst
-
-from ..edits import method_call, parenthesized
+from ..edits import cst, keyword, method_call, parenthesized
 from ..rule import Rule
 
 __all__ = ["VariableWrapper", "Volatile", "VolatileAttribute", "Creator"]
@@ -22,6 +21,7 @@ _FRESH_METHODS = frozenset({"clone", "detach"})
 _SAFE_PARENTS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Return, ast.List, ast.Tuple, ast.Expr)
 # Statements after which a no_grad region would change what gets differentiated.
 _DIFFERENTIATES = frozenset({"backward", "grad", "step"})
+_DIFFERENTIATES_AFTER = "the code after it differentiates, returns or yields"
 
 
 def _flag(call, name):
@@ -63,38 +63,92 @@ def _data_code(node):
     return ast.unparse(node.args[0])
 
 
-def _unwrap(call, finding):
+def _needs_no_parentheses(node, context):
+    parent = context.parent()
+    return isinstance(parent, _SAFE_PARENTS) or (isinstance(parent, ast.Call) and node is not parent.func)
+
+
+@dataclasses.dataclass(frozen=True)
+class Unwrap:
+    """How `Variable(data, ...)` becomes a tensor expression (the plan of a VS101/VS102 finding)."""
+
+    mode: str = "plain"  # "plain": the data; "grad": data.requires_grad_(); "grad-flag": ...requires_grad_(flag)
+    safe: bool = False  # plain: the data needs no parentheses where the call stood
+    fresh: bool = False  # grad: the data is a new tensor (no `.detach()` needed)
+    no_grad_from: int = 0  # VS102: the line of the statement a `with torch.no_grad():` starts at (0: none)
+
+
+def _unwrap(call, plan):
     """The libcst rewrite of `Variable(data, ...)` to a plain tensor expression."""
     data = call.args[0].value
-    mode = finding.data.get("mode", "plain")
-    if mode == "plain":
-        result = data if finding.data.get("safe") else parenthesized(data)
+    if plan.mode == "plain":
+        result = data if plan.safe else parenthesized(data)
         return result.with_changes(lpar=call.lpar or result.lpar, rpar=call.rpar or result.rpar)
-    receiver = data if finding.data.get("fresh") else method_call(data, "detach")
-    flag = [] if mode == "grad" else [call.args[1].value if len(call.args) > 1 else _keyword_value(call)]
+    receiver = data if plan.fresh else method_call(data, "detach")
+    if plan.mode == "grad":
+        flag = []
+    else:
+        flag = [call.args[1].value if len(call.args) > 1 else keyword(call, "requires_grad").value]
     return method_call(receiver, "requires_grad_", *flag).with_changes(lpar=call.lpar, rpar=call.rpar)
 
 
-def _keyword_value(call):
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "requires_grad":
-            return arg.value
-    raise LookupError("requires_grad")
+class _VariableCall(Rule):
+    """VS101 and VS102: a `Variable(...)` call becomes its tensor, and the `x = x` statements
+    that `x = Variable(x)` leaves behind are removed. VS102 takes the calls whose `volatile=` may
+    be true, VS101 the others."""
+
+    nodes = (ast.Call,)
+    volatile = False
+
+    def check(self, node, context):
+        if context.analysis.is_variable(node.func):
+            _, volatile = _flag(node, "volatile")  # False when absent
+            if (volatile is not False) is self.volatile:
+                yield from self.check_call(node, context, volatile)
+
+    def check_call(self, node, context, volatile):
+        raise NotImplementedError
+
+    def fix(self, node, finding):
+        return _unwrap(node, finding.plan)
+
+    def fix_block(self, block, applied):
+        lines = {finding.line for finding in applied}
+        index = 0
+        while index < len(block.statements):
+            line, statement = block.statements[index]
+            if line in lines and _is_self_assignment(statement):
+                block.remove(index)
+            else:
+                index += 1
 
 
-class VariableWrapper(Rule):
+def _is_self_assignment(statement):
+    """`x = x` or `a, b = a, b` (a libcst statement): what `x = Variable(x)` leaves behind."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    assign = statement.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return False
+    names = _names(assign.targets[0].target)
+    return names is not None and names == _names(assign.value)
+
+
+def _names(node):
+    if isinstance(node, cst.Name):
+        return (node.value,)
+    if isinstance(node, cst.Tuple) and all(isinstance(e.value, cst.Name) for e in node.elements):
+        return tuple(e.value.value for e in node.elements)
+    return None
+
+
+class VariableWrapper(_VariableCall):
     code = "VS101"
     title = "Variable(x), Variable(x, requires_grad=True)"
     modern = "x, x.requires_grad_()"
-    nodes = (ast.Call,)
 
-    def check(self, node, context):
+    def check_call(self, node, context, volatile):
         analysis = context.analysis
-        if not analysis.is_variable(node.func):
-            return
-        has_volatile, volatile = _flag(node, "volatile")
-        if has_volatile and volatile is not False:
-            return  # Volatile (VS102) reports it
         if not _simple_variable_call(node, analysis):
             yield context.finding(
                 self, node, "Variable(...) is a no-op since 0.4: use the tensor itself "
@@ -105,64 +159,55 @@ class VariableWrapper(Rule):
         _, requires_grad = _flag(node, "requires_grad")
         fresh = _is_fresh(node.args[0], analysis)
         if requires_grad is False:
-            parent = context.parent()
-            safe = isinstance(parent, _SAFE_PARENTS) or (isinstance(parent, ast.Call) and node is not parent.func)
             yield context.finding(
                 self, node, f"Variable(x) is a no-op since 0.4: use the tensor itself: {data}",
-                fixable=True, data={"mode": "plain", "safe": safe},
+                fixable=True, plan=Unwrap(safe=_needs_no_parentheses(node, context)),
             )
             return
         receiver = data if fresh else f"{data}.detach()"
         flag = "" if requires_grad is True else ast.unparse(requires_grad)
         yield context.finding(
             self, node, f"Variable(x, requires_grad=...) is a tensor since 0.4: write {receiver}.requires_grad_({flag})",
-            fixable=True, data={"mode": "grad" if requires_grad is True else "grad-flag", "fresh": fresh},
+            fixable=True, plan=Unwrap(mode="grad" if requires_grad is True else "grad-flag", fresh=fresh),
         )
 
-    def fix(self, node, finding):
-        return _unwrap(node, finding)
+
+class _NoGradRegions:
+    """VS102's state in one file: the statement lists already given a no_grad block, and where."""
+
+    def __init__(self, analysis):
+        self.starts = set()  # (id(ast statement list), index of the first statement in the block)
 
 
-class Volatile(Rule):
+class Volatile(_VariableCall):
     code = "VS102"
     title = "Variable(x, volatile=True)"
     modern = "with torch.no_grad(): ... x"
-    nodes = (ast.Call,)
+    volatile = True
+    State = _NoGradRegions
 
-    def check(self, node, context):
+    def check_call(self, node, context, volatile):
         analysis = context.analysis
-        if not analysis.is_variable(node.func):
-            return
-        has_volatile, volatile = _flag(node, "volatile")
-        if not has_volatile or volatile is False:
-            return
         message = "volatile=True was removed in 0.4: use the tensor and run this code under `with torch.no_grad():`"
         _, requires_grad = _flag(node, "requires_grad")
         if volatile is not True or requires_grad is not False or not _simple_variable_call(node, analysis):
             yield context.finding(self, node, message, suggestion="with torch.no_grad(): ...")
             return
         region = self._region(node, context)
-        if region is None:
+        if isinstance(region, str):
             yield context.finding(
-                self, node, message + " (the no-grad region is unclear here: the code after it "
-                "differentiates, returns or yields)",
+                self, node, f"{message} (the no-grad region is unclear here: {region})",
                 suggestion=f"with torch.no_grad():  # around the inference code using {_data_code(node)}",
             )
             return
-        parent = context.parent()
-        safe = isinstance(parent, _SAFE_PARENTS) or (isinstance(parent, ast.Call) and node is not parent.func)
-        data = {"mode": "plain", "safe": safe}
-        if region is not True:
-            data["wrap"] = region.lineno  # the statement the no_grad block starts at
-        yield context.finding(self, node, message, fixable=True, data=data)
-
-    def fix(self, node, finding):
-        return _unwrap(node, finding)
+        start = 0 if region is True else region.lineno
+        plan = Unwrap(safe=_needs_no_parentheses(node, context), no_grad_from=start)
+        yield context.finding(self, node, message, fixable=True, plan=plan)
 
     def _region(self, node, context):
-        """The statement a no_grad block must start at; True if already inside one; None if unclear."""
+        """The statement a no_grad block must start at; True if already inside one; why not if unclear."""
         parents = context.parents
-        wraps = context.__dict__.setdefault("_volatile_wraps", set())  # (id(block), start index)
+        starts = context.state(self).starts
         statement_at = None
         for depth in range(len(parents) - 1, -1, -1):
             ancestor = parents[depth]
@@ -170,20 +215,43 @@ class Volatile(Rule):
                 return True
             child = parents[depth + 1] if depth + 1 < len(parents) else node
             block = _block_of(ancestor, child)
-            if block is not None and any(id(block) == b and start <= block.index(child) for b, start in wraps):
+            if block is not None and any(id(block) == b and start <= block.index(child) for b, start in starts):
                 return True
             if statement_at is None and isinstance(child, ast.stmt) and block is not None:
                 statement_at = (block, child)
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 break
         if statement_at is None:
-            return None
+            return _DIFFERENTIATES_AFTER
         block, statement = statement_at
+        if not _starts_its_line(statement, context):  # `for x in xs: v = ...`, `a(); v = ...`
+            return "other code shares its line"
         start = block.index(statement)
         if any(_differentiates(s) for s in block[start:]):
-            return None
-        wraps.add((id(block), start))
+            return _DIFFERENTIATES_AFTER
+        starts.add((id(block), start))
         return statement
+
+    def fix_block(self, block, applied):
+        super().fix_block(block, applied)  # `x = x` removed first: the region starts at what follows
+        starts = [f.plan.no_grad_from for f in applied if f.plan.no_grad_from in block.lines]
+        index = block.index_from(min(starts)) if starts else None
+        if index is None:
+            return
+        line, first = block.statements[index]
+        body = [first.with_changes(leading_lines=[])] + [statement for _, statement in block.statements[index + 1:]]
+        no_grad = cst.With(
+            items=[cst.WithItem(cst.parse_expression("torch.no_grad()"))],
+            body=cst.IndentedBlock(body=body),
+            leading_lines=first.leading_lines,
+        )
+        block.statements[index:] = [(line, no_grad)]
+        block.require_import("torch")
+
+
+def _starts_its_line(statement, context):
+    text = context.lines[statement.lineno - 1].encode()
+    return not text[:statement.col_offset].strip()
 
 
 def _is_no_grad(expression, context):

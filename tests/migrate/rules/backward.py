@@ -1,0 +1,30 @@
+"""VS3xx cases: retain_variables, autograd.backward keywords, backward(torch.ones(1))."""
+
+from tests.support.rule_cases import rewrite, unchanged
+
+HEADER = "import torch\nimport torch.nn.functional as F\nfrom torch import autograd\n"
+
+CASES = [
+    # VS301 retain_variables=
+    rewrite("VS301", "renamed",
+            HEADER + "loss.backward(retain_variables=True)\nautograd.backward([y], [g], retain_variables=True)\n",
+            HEADER + "loss.backward(retain_graph=True)\nautograd.backward([y], [g], retain_graph=True)\n"),
+    unchanged("VS301", "both given needs a human", HEADER + "loss.backward(retain_graph=True, retain_variables=True)\n",
+              human=["VS301 line 4"]),
+    unchanged("VS301", "other calls", HEADER + "cache.store(retain_variables=True)\n"),
+    # VS302 variables=, grad_variables=
+    rewrite("VS302", "both renamed", HEADER + "autograd.backward(variables=[y], grad_variables=[g])\n",
+            HEADER + "autograd.backward(tensors=[y], grad_tensors=[g])\n"),
+    rewrite("VS302", "after a positional", HEADER + "torch.autograd.backward([y], grad_variables=[g])\n",
+            HEADER + "torch.autograd.backward([y], grad_tensors=[g])\n"),
+    unchanged("VS302", "modern keywords", HEADER + "autograd.backward(tensors=[y], grad_tensors=[g])\n"),
+    # VS303 backward(torch.ones(1))
+    rewrite("VS303", "ones gradient on a scalar dropped",
+            HEADER + "loss = F.mse_loss(a, b)\nloss.backward(torch.ones(1))\n"
+                     "loss.backward(torch.FloatTensor([1]), retain_graph=True)\n",
+            HEADER + "loss = F.mse_loss(a, b)\nloss.backward()\nloss.backward(retain_graph=True)\n"),
+    rewrite("VS303", "a name bound to one", HEADER + "one = torch.FloatTensor([1])\ny = x.sum()\ny.backward(one)\n",
+            HEADER + "one = torch.FloatTensor([1])\ny = x.sum()\ny.backward()\n"),
+    unchanged("VS303", "unknown root needs a human", HEADER + "out.backward(torch.ones(1))\n", human=["VS303 line 4"]),
+    unchanged("VS303", "real gradients", HEADER + "y = x.sum()\ny.backward(torch.ones(2))\nz.backward(g)\n"),
+]

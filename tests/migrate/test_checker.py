@@ -1,0 +1,101 @@
+"""`checker`: one ast walk, rules dispatched by node type, token passes first, parse failures kept."""
+
+import ast
+
+from varshim_migrate.checker import CheckContext, check_source, check_tree, prepare
+from varshim_migrate.rule import Rule
+from varshim_migrate.rules import select_rules
+
+LEGACY = "import torch\nfrom torch.autograd import Variable\nx = Variable(t)\nprint(y.creator, x.data[0])\n"
+
+
+def _codes(findings):
+    return [(f.code, f.line, f.col) for f in findings]
+
+
+def test_findings_are_sorted_by_position_with_their_anchor():
+    findings = check_source(LEGACY)
+    assert _codes(findings) == [("VS101", 3, 4), ("VS104", 4, 6), ("VS201", 4, 17)]
+    assert findings[0].anchor == ("Call", 3, 4, 3, 15) and findings[0].fixable
+    assert findings[2].suggestion == "x.item()" and not findings[2].fixable
+
+
+def test_selection_limits_the_rules():
+    assert _codes(check_source(LEGACY, select_rules(["VS104"]))) == [("VS104", 4, 6)]
+
+
+def test_token_pass_findings_come_first_and_the_rest_is_checked_on_the_rewritten_text():
+    source = "import torch\nx = x.cuda(async=True)  # copy\ny.copy_(x, async=True)\nz = w.creator\n"
+    assert _codes(check_source(source)) == [("VS601", 2, 11), ("VS601", 3, 11), ("VS104", 4, 4)]
+    assert _codes(check_source(source, select_rules(["VS104"]))) == [("VS104", 4, 4)]  # VS601 not reported
+    found, text, tree = prepare(source)
+    assert len(found) == 2 and "non_blocking=True" in text and isinstance(tree, ast.Module)
+
+
+def test_a_file_that_does_not_parse_is_a_vs001_finding():
+    [failure] = check_source("import torch\ndef f(:\n")
+    assert (failure.code, failure.line) == ("VS001", 2)
+    assert failure.message.startswith("cannot parse this file: ") and failure.message.endswith("fix the syntax, then re-run")
+    assert check_source("x = '\0'\n")[0].code == "VS001"  # ast's ValueError too
+
+
+def test_files_without_torch_or_variable_are_not_walked():
+    assert check_source("print(post.creator)\n") == []
+    assert check_source("async def f(x):\n    return await g(x, non_blocking=True)\n") == []
+
+
+def test_columns_count_characters_not_bytes():
+    [finding] = check_source("import torch\ns = 'é'; y = x.creator\n")
+    assert finding.col == len("s = 'é'; y = ")
+    assert finding.anchor[1:3] == (2, finding.col)
+
+
+def test_check_tree_with_a_module_sees_its_imports():
+    """Notebook cells: a cell's names come from the module of all cells."""
+    module = ast.parse("import torch.nn.functional as F\n")
+    cell = "loss = F.mse_loss(a, b)\nprint(loss.data[0])\n"
+    assert check_source(cell) == []  # alone: no torch in the text
+    assert _codes(check_source(cell, module=module)) == [("VS201", 2, 6)]
+    assert _codes(check_tree(ast.parse(cell), cell, module=module)) == [("VS201", 2, 6)]
+
+
+class _Counter(Rule):
+    code = "VS999"
+    nodes = (ast.Name,)
+
+    class State:
+        def __init__(self, analysis):
+            self.analysis, self.seen = analysis, []
+
+    def check(self, node, context):
+        context.state(self).seen.append(node.id)
+        return ()
+
+
+class _Other(_Counter):
+    pass
+
+
+def test_rule_state_is_made_once_per_file_and_shared_by_rules_declaring_it():
+    counter, other = _Counter(), _Other()
+    context = CheckContext(None, [], [counter, other])
+    tree = ast.parse("a + b")
+    context.walk(tree)
+    assert context.state(counter) is context.state(other)
+    assert context.state(counter).seen == ["a", "a", "b", "b"]  # both rules, in walk order
+    assert CheckContext(None, [], [counter]).state(counter).seen == []  # another file: fresh
+
+
+def test_parents_and_scope_during_the_walk():
+    seen = []
+
+    class Probe(Rule):
+        code = "VS998"
+        nodes = (ast.Return,)
+
+        def check(self, node, context):
+            seen.append((type(context.parent()).__name__, type(context.scope.node).__name__))
+            return ()
+
+    check_tree(ast.parse("def f():\n    return 1\n"), "", [Probe()])
+    assert seen == [("FunctionDef", "FunctionDef")]

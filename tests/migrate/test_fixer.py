@@ -1,0 +1,142 @@
+"""`migration`, `fixer` and `codemod`: rewrites at the findings, block edits, notes, the codemod."""
+
+import ast
+
+import libcst as cst
+from hypothesis import given
+from libcst.codemod import CodemodContext, CodemodTest
+
+from tests.support.strategies import modern_sources
+from varshim_migrate import RULES, VarshimCodemod, migrate_source, select_rules
+from varshim_migrate.checker import check_source
+from varshim_migrate.fixer import Block, rewrite
+from varshim_migrate.rule import Rule
+
+LEGACY = "import torch\nfrom torch.autograd import Variable\nx = Variable(t)  # keep\nprint(y.creator)\na.reinforce(r)\n"
+
+
+def _block(body):
+    """The Block of a function's body (a module's first comments would be its header)."""
+    statements = cst.parse_module("def f():\n" + body).body[0].body.body
+    return Block(range(2, len(statements) + 2), statements)
+
+
+def _code(block):
+    body = cst.IndentedBlock(body=[s for _, s in block.statements], footer=block.footer)
+    return cst.Module(body=[cst.parse_statement("def f(): pass").with_changes(body=body)]).code[len("def f():\n"):]
+
+
+def test_block_remove_carries_comments_to_the_next_statement():
+    block = _block("    a = 1\n    # about b\n    b = 2\n    c = 3\n")
+    block.remove(1)
+    assert _code(block) == "    a = 1\n    # about b\n    c = 3\n"
+    assert [line for line, _ in block.statements] == [2, 4]  # original lines kept
+
+
+def test_block_remove_of_the_last_statement_keeps_its_comments_in_the_footer():
+    block = _block("    a = 1\n    # about b\n    b = 2\n")
+    block.remove(1)
+    assert _code(block) == "    a = 1\n    # about b\n"
+
+
+def test_block_remove_of_the_only_statement_leaves_pass():
+    block = _block("    # about a\n    a = 1\n")
+    block.remove(0)
+    assert _code(block) == "    # about a\n    pass\n"
+
+
+def test_block_index_from_finds_the_first_statement_at_or_after_a_line():
+    block = _block("    a = 1\n    b = 2\n    c = 3\n")
+    block.remove(1)
+    assert block.index_from(3) == 1 and block.index_from(2) == 0 and block.index_from(5) is None
+    block.require_import("torch")
+    assert block.imports == {"torch"}
+
+
+def test_rewrite_counts_rewrites_per_rule():
+    findings = check_source(LEGACY)
+    text, applied = rewrite(LEGACY, findings, RULES)
+    assert text == "import torch\nfrom torch.autograd import Variable\nx = t  # keep\nprint(y.grad_fn)\na.reinforce(r)\n"
+    assert applied == {"VS101": 1, "VS104": 1}
+
+
+def test_migration_reports_what_it_did_and_what_needs_a_human():
+    migration = migrate_source("import torch\nx = x.cuda(async=True)\n" + LEGACY[13:])
+    assert migration.changed and migration.failure is None
+    assert migration.applied == {"VS601": 1, "VS101": 1, "VS104": 1}
+    assert [(f.code, f.line) for f in migration.human] == [("VS502", 6)]
+
+
+def test_nothing_to_rewrite_leaves_the_text_as_it_is():
+    for source in ("import torch\nx = torch.ones(2)\n", "import torch\na.reinforce(r)\n", "def f(:\n"):
+        migration = migrate_source(source)
+        assert not migration.changed and migration.applied == {}
+    assert migrate_source("import torch\ndef f(:\n").failure.code == "VS001"
+
+
+def test_annotate_adds_one_note_per_idiom_above_its_statement():
+    source = "import torch\nif a.volatile:\n    a.reinforce(r)\n"
+    annotated = migrate_source(source, annotate=True).new_source
+    assert annotated == (
+        "import torch\n# varshim: VS103 with torch.no_grad(): ...\nif a.volatile:\n"
+        "    # varshim: VS502 m = torch.distributions.Categorical(probs); action = m.sample(); "
+        "loss = -(m.log_prob(action) * reward).sum(); loss.backward()\n    a.reinforce(r)\n"
+    )
+    assert migrate_source(annotated, annotate=True).new_source == annotated
+    assert not migrate_source(source).changed  # without --annotate
+
+
+def test_a_block_edit_is_made_in_the_block_of_its_statement():
+    source = ("import torch\nfrom torch.autograd import Variable\ndef f(x):\n    for b in x:\n"
+              "        b = Variable(b, volatile=True)\n        print(b)\n    return 1\n")
+    assert migrate_source(source, select_rules(["VS102"])).new_source == (
+        "import torch\nfrom torch.autograd import Variable\ndef f(x):\n    for b in x:\n"
+        "        with torch.no_grad():\n            print(b)\n    return 1\n"
+    )
+
+
+class _Rename(Rule):
+    """A rule the registry does not know: `old(...)` becomes `new(...)`; records its block calls."""
+
+    code = "VS999"
+    nodes = (ast.Call,)
+
+    def __init__(self):
+        self.blocks = []
+
+    def check(self, node, context):
+        if isinstance(node.func, ast.Name) and node.func.id == "old":
+            yield context.finding(self, node, "write new", fixable=True)
+
+    def fix(self, node, finding):
+        return node.with_changes(func=cst.Name("new"))
+
+    def fix_block(self, block, applied):
+        self.blocks.append((block.lines, [finding.line for finding in applied]))
+
+
+def test_the_engine_runs_the_rules_it_is_given_and_their_block_hooks_innermost_block_first():
+    rule = _Rename()
+    migration = migrate_source("import torch\nold(1)\ndef f():\n    old(2)\n    return 3\n", (rule,))
+    assert migration.new_source == "import torch\nnew(1)\ndef f():\n    new(2)\n    return 3\n"
+    assert migration.applied == {"VS999": 2}
+    # the function body, then the module; each time with what was fixed so far, in source order
+    assert rule.blocks == [((4, 5), [2, 4]), ((1, 2, 3), [2, 4])]
+
+
+class TestCodemod(CodemodTest):
+    TRANSFORM = VarshimCodemod
+
+    def test_selected_codes_rewritten_and_the_rest_warned(self):
+        context = CodemodContext()
+        self.assertCodemod(LEGACY, LEGACY.replace("y.creator", "y.grad_fn"), codes=("VS104",), context_override=context)
+        assert context.warnings == []
+        self.assertCodemod(LEGACY, LEGACY.replace("Variable(t)", "t"), codes=("VS101", "VS5"), context_override=context)
+        assert [w.split(":")[0] for w in context.warnings] == ["VS502 line 5"]
+
+
+@given(modern_sources)
+def test_modern_code_is_never_reported_or_changed(source):
+    text = "import torch\nfrom torch.autograd import Variable\n" + source  # even in a legacy file
+    assert check_source(text) == []
+    assert migrate_source(text, annotate=True).new_source == text

@@ -1,0 +1,57 @@
+"""`migrate` on one source text: the token passes, then libcst rewrites at what `check` found.
+
+`check` finds each idiom on the standard `ast`; a fixable finding names the libcst node (type and
+span) its rule rewrites. Everything else in the file is left byte for byte, comments and
+formatting included. libcst is imported only when there is something to rewrite (`fixer`).
+"""
+
+import collections
+import dataclasses
+
+from .checker import check_source, prepare
+from .rules import RULES, TOKEN_PASSES
+
+__all__ = ["Migration", "migrate_source"]
+
+_TOKEN_CODES = frozenset(token_pass.code for token_pass in TOKEN_PASSES)
+
+
+@dataclasses.dataclass
+class Migration:
+    """The outcome of migrating one source text."""
+
+    source: str
+    new_source: str
+    findings: list  # everything check found (VS001 if the file does not parse)
+    applied: collections.Counter  # rule code -> idioms rewritten
+
+    @property
+    def changed(self):
+        return self.new_source != self.source
+
+    @property
+    def human(self):
+        """Findings left for a person (not rewritten)."""
+        return [f for f in self.findings if not f.fixable and f.code != "VS001"]
+
+    @property
+    def failure(self):
+        return next((f for f in self.findings if f.code == "VS001"), None)
+
+
+def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None):
+    """Migrate one source text; idempotent, and the identity on code with nothing legacy in it.
+
+    `module` and `prepared` are as for `check_source` (notebooks pass them).
+    """
+    prepared = prepared or prepare(source)
+    findings = check_source(source, rules, module, prepared)
+    unchanged = Migration(source, source, findings, collections.Counter())
+    if unchanged.failure or not (any(f.fixable for f in findings) or (annotate and unchanged.human)):
+        return unchanged
+    from .fixer import rewrite  # libcst: only when there is something to write
+
+    _, text, _ = prepared
+    new_source, applied = rewrite(text, findings, rules, annotate)
+    applied.update(f.code for f in findings if f.code in _TOKEN_CODES)
+    return Migration(source, new_source, findings, applied)
