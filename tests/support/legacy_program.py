@@ -1,8 +1,15 @@
 """Running a small legacy program in-process, with varshim installed or with torch as it is."""
 
 import contextlib
+import os
+import tempfile
 
 import varshim
+from varshim import legacy_program
+
+# A file of the legacy program, as under `varshim run`: code compiled with this name is the
+# program's own while `running_legacy_program()` is active (it need not exist on disk).
+LEGACY_FILE = os.path.join(tempfile.gettempdir(), "varshim-legacy-program", "program.py")
 
 
 @contextlib.contextmanager
@@ -15,8 +22,18 @@ def modern_torch():
         varshim.install()
 
 
-def run(program):
-    """Execute `program` in a fresh namespace and return the namespace."""
-    namespace = {}
-    exec(compile(program, "<legacy program>", "exec"), namespace)
+@contextlib.contextmanager
+def running_legacy_program():
+    """LEGACY_FILE's folder is the legacy program's for the duration of the block (as `varshim run` makes it)."""
+    folder = legacy_program.enter(os.path.dirname(LEGACY_FILE))
+    try:
+        yield
+    finally:
+        legacy_program.leave(folder)
+
+
+def run(program, filename="<legacy program>", **names):
+    """Execute `program` in a fresh namespace (holding `names`) and return the namespace."""
+    namespace = dict(names)
+    exec(compile(program, filename, "exec"), namespace)
     return namespace

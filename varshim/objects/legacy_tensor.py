@@ -3,6 +3,10 @@
 Before 0.4 a Tensor had no 0-dim results: indexing a single element and full reductions gave
 Python numbers, so `loss.data[0]` was a float and `(pred == y).data.sum()` an int (pytorch/pytorch
 v0.3.1 `torch/tensor.py`; the 0.4.0 migration guide). Modern spelling: `.item()`.
+
+Copies: `copy.deepcopy` gives a LegacyTensor with its own storage (shared storages copied once, as
+0.3's `Tensor.__deepcopy__` did); pickling writes a plain tensor, so files the legacy program saves
+load in any torch process, with or without varshim (0.3 tensors had no second class to record).
 """
 
 import torch
@@ -32,6 +36,19 @@ class LegacyTensor(_Tensor):
 
     def __repr__(self, *, tensor_contents=None):
         return printing.tensor_repr(self)
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        with _DisableSubclass():
+            copy = _Tensor.__deepcopy__(self.as_subclass(_Tensor), memo)  # storages are memoised by address
+        copy.__class__ = LegacyTensor
+        memo[id(self)] = copy
+        return copy
+
+    def __reduce_ex__(self, protocol):
+        with _DisableSubclass():
+            return self.as_subclass(_Tensor).__reduce_ex__(protocol)
 
     __str__ = __repr__
 

@@ -12,7 +12,10 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
   (`torch/csrc/autograd/function.cpp` `Function::flags`, v0.3.1);
 - `.data` is a tensor with legacy semantics (`varshim.objects.legacy_tensor`), `.creator` is `grad_fn`;
 - `backward` and `torch.autograd.grad` with 0.3 arguments (`legacy_backward`, `legacy_grad`; the
-  patched module-level functions are `varshim.patches.autograd`).
+  patched module-level functions are `varshim.patches.autograd`);
+- copies: `copy.deepcopy` makes a new leaf holding a clone of the data, same `requires_grad` and
+  `volatile`, and refuses non-leaves; pickling keeps the data, `requires_grad` and `volatile`
+  (v0.3.1 `torch/autograd/variable.py` `__deepcopy__`, `__reduce_ex__`).
 """
 
 import sys
@@ -25,7 +28,8 @@ from . import printing, stochastic, tensor_rules
 from .legacy_tensor import LegacyTensor
 from .root_gradients import lenient_backward, make_grads, modern_backward
 
-__all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple"]
+__all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple",
+           "rebuild_variable"]
 
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
@@ -183,10 +187,44 @@ class Variable(_Tensor, metaclass=_VariableMeta):
             raise RuntimeError("cannot register a hook on a volatile variable")
         return super().register_hook(hook)
 
+    # -- copies (0.3.1 `Variable.__deepcopy__` / `__reduce_ex__`) ----------------------------------
+
+    def __deepcopy__(self, memo):
+        with _DisableSubclass():
+            if self.grad_fn is not None:
+                raise RuntimeError(
+                    "Only Variables created explicitly by the user (graph leaves) support the deepcopy "
+                    "protocol at the moment"
+                )
+            data = self.detach().clone()
+        warn_legacy(
+            "copy.deepcopy(Variable) copied only the data, requires_grad and volatile in 0.3 (not .grad): "
+            "write x.detach().clone().requires_grad_(x.requires_grad) for that copy."
+        )
+        copy = rebuild_variable(data, self.requires_grad, self._volatile)
+        memo[id(self)] = copy
+        return copy
+
+    def __reduce_ex__(self, protocol):
+        # 0.3 pickled (data, requires_grad, volatile) and rebuilt a leaf; the data is pickled as a
+        # plain tensor, so storage sharing with other tensors in the same file is kept.
+        with _DisableSubclass():
+            data = self.detach()
+        return rebuild_variable, (data, self.requires_grad, self._volatile)
+
     def __repr__(self, *, tensor_contents=None):
         return printing.variable_repr(self)
 
     __str__ = __repr__
+
+
+def rebuild_variable(data, requires_grad, volatile):
+    """A leaf Variable over `data` (a plain tensor): what copies and unpickling make, without warnings."""
+    with _DisableSubclass():
+        variable = _Tensor._make_subclass(Variable, data, requires_grad)
+    if volatile:
+        _mark_volatile(variable)
+    return variable
 
 
 def _mark_volatile(variable):

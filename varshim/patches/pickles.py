@@ -10,8 +10,10 @@ Unpickling runs code from the file, so varshim keeps that refusal except for:
 - a path the user trusts: `varshim.trust(path)` or `varshim run --trust-pickle PATH`.
   Trusted files also get the legacy-checkpoint fixes of `varshim.patches.legacy_checkpoints`.
 
-Calls that pass `weights_only` or `pickle_module` themselves, and every load that modern torch
-accepts, run exactly as modern torch. A refused load names both ways to trust the file.
+Variables (pickled by `Variable.__reduce_ex__` as data, `requires_grad` and `volatile`) are data,
+not code: their rebuild function is one of the safe globals of the default load, so a file holding
+Variables loads like one holding tensors. Calls that pass `weights_only` or `pickle_module`
+themselves, and every load that modern torch accepts, run exactly as modern torch. A refused load names both ways to trust the file.
 Modern spelling: `torch.load(path, weights_only=False)` for files you trust.
 """
 
@@ -25,6 +27,7 @@ import torch
 
 from . import legacy_checkpoints
 from ..legacy_warnings import warn_legacy
+from ..objects.variable import rebuild_variable
 
 __all__ = ["trust", "save", "load"]
 
@@ -34,6 +37,8 @@ _modern_load = torch.load
 _saved_files = {}  # real path -> (device, inode, size, mtime_ns) right after torch.save wrote it
 _saved_buffers = set()  # sha256 of the bytes torch.save wrote to a readable file object
 _trusted = set()  # real paths the user vouched for
+_safe_globals = torch.serialization.safe_globals
+_VARSHIM_DATA = [rebuild_variable]  # rebuilds a Variable from a tensor and two bools: runs no code of the file
 
 
 def trust(path):
@@ -62,7 +67,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwarg
         return _modern_load(f, map_location, pickle_module, weights_only=weights_only, **kwargs)
     start = _position(f)
     try:
-        return _modern_load(f, map_location, **kwargs)
+        with _safe_globals(_VARSHIM_DATA):
+            return _modern_load(f, map_location, **kwargs)
     except pickle.UnpicklingError as error:
         refusal = str(error)
     origin = _origin(f, start)
