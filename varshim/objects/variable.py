@@ -13,11 +13,16 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
 - `.data` is a tensor with legacy semantics (`varshim.objects.legacy_tensor`), `.creator` is `grad_fn`;
 - `backward` and `torch.autograd.grad` with 0.3 arguments (`legacy_backward`, `legacy_grad`; the
   patched module-level functions are `varshim.patches.autograd`);
+- hooks get Variables: `register_hook(hook)` hands the hook the gradient as a Variable, volatile
+  unless the backward builds a graph (`_make_grads` wrapped gradients as
+  `Variable(g, volatile=not create_graph)`, v0.3.1 `torch/autograd/__init__.py`), and takes a
+  Variable or None back (`legacy_gradient`, `plain_gradient` serve module hooks too);
 - copies: `copy.deepcopy` makes a new leaf holding a clone of the data, same `requires_grad` and
   `volatile`, and refuses non-leaves; pickling keeps the data, `requires_grad` and `volatile`
   (v0.3.1 `torch/autograd/variable.py` `__deepcopy__`, `__reduce_ex__`).
 """
 
+import functools
 import sys
 
 import torch
@@ -29,11 +34,14 @@ from .legacy_tensor import LegacyTensor
 from .root_gradients import lenient_backward, make_grads, modern_backward
 
 __all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple",
-           "rebuild_variable"]
+           "rebuild_variable", "legacy_gradient", "plain_gradient", "enable_dispatch"]
 
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
+# Legacy callbacks (hooks, 0.3 Function backwards) run inside backward, which varshim starts with
+# subclass dispatch off: they turn it back on for the user's code (`_EnableTorchFunction`, torch >= 2.0).
+enable_dispatch = torch._C._EnableTorchFunction
 _no_grad = torch.no_grad
 _modern_grad = torch.autograd.grad
 _REFUSED = object()  # sentinel default: `Variable()` without data
@@ -183,8 +191,19 @@ class Variable(_Tensor, metaclass=_VariableMeta):
     reinforce = stochastic.reinforce  # 0.1.12-0.2.0
 
     def register_hook(self, hook):
+        """0.3: `hook(grad)` gets the gradient as a Variable and may return a Variable to replace it."""
         if self._volatile:
             raise RuntimeError("cannot register a hook on a volatile variable")
+        with _DisableSubclass():
+            if not self.requires_grad:
+                raise RuntimeError("cannot register a hook on a variable that doesn't require gradient")
+        # torch's own hooks on Variables (full module hooks, checkpointing) keep modern tensors
+        if not is_torch(sys._getframe(1).f_code.co_filename):
+            warn_legacy(
+                "register_hook on a Variable: the hook gets the gradient as a Variable, as in 0.3; on a "
+                "modern tensor it gets a tensor: write grad.item() / grad[i].item() for grad.data[i]."
+            )
+            hook = _legacy_hook(hook)
         return super().register_hook(hook)
 
     # -- copies (0.3.1 `Variable.__deepcopy__` / `__reduce_ex__`) ----------------------------------
@@ -216,6 +235,37 @@ class Variable(_Tensor, metaclass=_VariableMeta):
         return printing.variable_repr(self)
 
     __str__ = __repr__
+
+
+def _legacy_hook(hook):
+    @functools.wraps(hook)
+    def legacy_hook(grad):
+        with enable_dispatch():
+            return plain_gradient(hook(legacy_gradient(grad)))
+
+    return legacy_hook
+
+
+def legacy_gradient(grad):
+    """A gradient as a 0.3 hook saw it: a Variable alias, volatile unless the backward builds a graph."""
+    if grad is None:
+        return None
+    with _DisableSubclass():
+        variable = grad.as_subclass(Variable)
+    if not torch.is_grad_enabled():
+        _mark_volatile(variable)
+    return variable
+
+
+def plain_gradient(value):
+    """What a hook returned, for torch's engine: legacy objects (also in a tuple) as plain aliases."""
+    kind = type(value)
+    if kind is Variable or kind is LegacyTensor:
+        with _DisableSubclass():
+            return value.as_subclass(_Tensor)  # an alias: the hook's own object keeps its class
+    if kind is tuple:
+        return tuple([plain_gradient(item) for item in value])
+    return value
 
 
 def rebuild_variable(data, requires_grad, volatile):

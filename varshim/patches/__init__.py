@@ -15,7 +15,7 @@ from torch.utils.data import TensorDataset
 
 from ..objects import legacy_function
 from ..objects.variable import Variable
-from . import arange, autograd, clip_grad, pickles, removed_apis, silent_changes, tensor_dataset
+from . import arange, autograd, clip_grad, module_hooks, pickles, removed_apis, silent_changes, tensor_dataset
 
 __all__ = ["Patch", "PATCHES", "OPERATOR_PATCHES", "install", "uninstall", "installed", "legacy", "written_for"]
 
@@ -91,6 +91,7 @@ PATCHES = (
     Patch("full-legacy-float", torch, "full", silent_changes.full),
     Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
+    Patch("module-backward-hook", torch.nn.Module, "register_backward_hook", module_hooks.register_backward_hook),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
 )
 
