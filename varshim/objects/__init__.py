@@ -8,6 +8,7 @@ inputs runs through their `__torch_function__`, so plain tensors never reach thi
     tensor_rules.py     ops whose 0.3 meaning differs (N-D dot, ByteTensor masks, integer `/`)
     root_gradients.py   0.3 `_make_grads` and the engine's leniency on mis-shaped root gradients
     legacy_function.py  legacy autograd.Function (instance-method forward, `Fn(...)(x)`)
+    new_style_function.py  new-style Functions of the legacy program: tensors to forward, Variables to backward
     stochastic.py       0.1-0.2 stochastic samples and `reinforce`
     printing.py         the 0.3 printer ("Variable containing:", "[torch.FloatTensor of size 2x3]")
 """

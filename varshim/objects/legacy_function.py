@@ -24,7 +24,7 @@ from torch.autograd.function import BackwardCFunction, Function
 from ..legacy_warnings import warn_legacy
 from .variable import Variable, any_volatile, wrap_result
 
-__all__ = ["legacy_call", "legacy_init"]
+__all__ = ["legacy_call", "legacy_init", "ContextSpellings"]
 
 _Tensor = torch.Tensor
 _as_subclass = torch._C.TensorBase.as_subclass
@@ -103,7 +103,23 @@ def _generate(cls):
     return apply
 
 
-class _LegacyContext:
+class ContextSpellings:
+    """The 0.3 spellings on a Function's ctx: `saved_variables` and `mark_shared_storage`."""
+
+    @property
+    def saved_variables(self):
+        warn_legacy("ctx.saved_variables was renamed in PyTorch 0.4: write ctx.saved_tensors.")
+        return tuple([None if t is None else t if type(t) is Variable else _as_subclass(t, Variable)
+                      for t in _saved_tensors(self)])
+
+    def mark_shared_storage(self, *pairs):
+        warn_legacy(
+            "mark_shared_storage() is a no-op since PyTorch 0.4 (shared storage is tracked "
+            "automatically): delete the call."
+        )
+
+
+class _LegacyContext(ContextSpellings):
     """What `self` is inside a legacy forward/backward: the modern ctx with 0.3 spellings."""
 
     __init__ = object.__init__  # the user's __init__ ran on the instance; `_forward` copies its state
@@ -111,17 +127,6 @@ class _LegacyContext:
     @property
     def needs_input_grad(self):
         return _needs_input_grad(self)[1:]  # slot 0 carries the instance
-
-    @property
-    def saved_variables(self):
-        warn_legacy("ctx.saved_variables was renamed in PyTorch 0.4: write ctx.saved_tensors.")
-        return tuple(None if t is None else _as_subclass(t, Variable) for t in self.saved_tensors)
-
-    def mark_shared_storage(self, *pairs):
-        warn_legacy(
-            "mark_shared_storage() is a no-op since PyTorch 0.4 (shared storage is tracked "
-            "automatically): delete the call."
-        )
 
     @property
     def saved_tensors(self):

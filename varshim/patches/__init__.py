@@ -13,7 +13,7 @@ import torch
 import torch.autograd.variable
 from torch.utils.data import TensorDataset
 
-from ..objects import legacy_function
+from ..objects import legacy_function, new_style_function
 from ..objects.variable import Variable
 from . import arange, autograd, clip_grad, module_hooks, pickles, removed_apis, silent_changes, tensor_dataset
 
@@ -82,6 +82,7 @@ PATCHES = (
     Patch("autograd-grad", torch.autograd, "grad", autograd.grad),
     Patch("function-call", torch.autograd.Function, "__call__", legacy_function.legacy_call),
     Patch("function-init", torch.autograd.Function, "__init__", legacy_function.legacy_init),
+    Patch("function-subclass", torch.autograd.Function, "__init_subclass__", classmethod(new_style_function.init_subclass)),
     Patch("tensordataset-keywords", TensorDataset, "__init__", tensor_dataset.tensor_dataset_init),
     Patch("tensordataset-data-tensor", TensorDataset, "data_tensor", tensor_dataset.data_tensor),
     Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", tensor_dataset.target_tensor),
