@@ -203,3 +203,67 @@ def test_float_division_gradients_unchanged(seed):
     pa, pb = a.clone().requires_grad_(), b.clone().requires_grad_()
     (pa / pb).sum().backward()
     assert torch.equal(va.grad.data, pa.grad) and torch.equal(vb.grad.data, pb.grad)
+
+
+# -- copies by element count ------------------------------------------------------------------------
+
+COPY_PROGRAM = """
+import torch
+from torch.autograd import Variable
+s = torch.zeros(4, 3)
+o = Variable(torch.Tensor([[1], [2], [3], [4]]))
+s[:, 0] = o.data
+"""
+
+
+def test_copy_program_fails_on_modern_torch():
+    with modern_torch(), pytest.raises(RuntimeError):
+        run(COPY_PROGRAM)
+
+
+def test_copy_program_copies_by_element_count_like_0_3():
+    with pytest.warns(LegacyTorchWarning, match=r"view\(-1\)"):
+        ns = run(COPY_PROGRAM)
+    assert ns["s"][:, 0].tolist() == [1.0, 2.0, 3.0, 4.0] and ns["s"][:, 1:].abs().sum() == 0
+    assert type(ns["s"]) is torch.Tensor  # the caller's plain tensor keeps its class
+
+
+def test_setitem_by_element_count_on_variables_passes_gradients_back_in_the_values_shape():
+    target = Variable(torch.zeros(2, 3), requires_grad=True)
+    values = Variable(torch.Tensor([[1, 2, 3]]).t(), requires_grad=True)  # (3, 1) into a (3,) row
+    filled = target * 1
+    filled[1] = values
+    (filled * Variable(torch.Tensor([[1, 1, 1], [10, 20, 30]]))).sum().backward()
+    assert filled.data[1].tolist() == [1.0, 2.0, 3.0]
+    assert values.grad.data.tolist() == [[10.0], [20.0], [30.0]]
+    assert target.grad.data.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_copy__by_element_count():
+    data = Variable(torch.zeros(2, 3)).data
+    data.copy_(torch.arange(6.0).view(3, 2))
+    assert data.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+
+
+def test_plain_copies_and_other_element_counts_keep_torchs_errors():
+    with pytest.raises(RuntimeError):
+        torch.zeros(4, 3)[:, 0] = torch.ones(4, 1)
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 3).copy_(torch.ones(3, 2))
+    with pytest.raises(RuntimeError):
+        Variable(torch.zeros(4, 3)).data[:, 0] = torch.ones(5, 1)  # 0.3 refused different counts too
+
+
+@given(
+    shape=st.sampled_from([(4, 1), (1, 4), (2, 2), (4,)]),
+    rows=st.integers(2, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_setitem_by_count_equals_a_reshaped_copy(shape, rows, seed):
+    torch.manual_seed(seed)
+    values = torch.randn(*shape)
+    legacy = Variable(torch.zeros(rows, 4)).data
+    plain = torch.zeros(rows, 4)
+    legacy[1] = values if shape != (4,) else values.view(1, 4).t()  # never the target's own shape
+    plain[1] = values.reshape(4)
+    torch.testing.assert_close(legacy.as_subclass(torch.Tensor), plain, rtol=0, atol=0)

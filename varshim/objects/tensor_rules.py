@@ -11,15 +11,22 @@ docs/compatibility.md, "Data, tensor and checkpoint APIs"):
   take a `THByteTensor`, values 0 or 1). Modern: bool masks.
 - `/` between integer tensors: `THTensor_(div)`/`cdiv` used C division, which truncates toward
   zero. Modern `/` is true division (float result); modern spelling `rounding_mode='trunc'`.
+- copies by element count: `s[:, 0] = o` and `s.copy_(o)` with `o` of another shape that does not
+  broadcast to the target but holds as many elements were copied element by element in index
+  order (`THTensor_(copy)` is `TH_TENSOR_APPLY2`; the fallback of 0.2-0.3 broadcasting,
+  `docs/0.3.1/notes/broadcasting.html` "Backwards compatibility"). Modern: an expand error.
+- loss targets of another shape with the same element count: `varshim.objects.loss_targets`.
 """
 
 import torch
 
 from ..legacy_warnings import warn_legacy
+from . import loss_targets
 
 __all__ = ["OVERRIDES", "bool_mask", "bool_key", "is_integral"]
 
 _Tensor = torch.Tensor
+_GETITEM = _Tensor.__getitem__
 
 
 # -- dot ------------------------------------------------------------------------------------------
@@ -109,6 +116,52 @@ def _c_division(func):
     return div
 
 
+# -- copies by element count ---------------------------------------------------------------------
+
+
+def _by_count(target_shape, value):
+    """Does 0.3 copy `value` into a target of `target_shape` element by element (torch could not)?"""
+    return isinstance(value, _Tensor) and value.shape != target_shape and value.numel() == target_shape.numel()
+
+
+def _warn_by_count(value_shape, target_shape):
+    warn_legacy(
+        f"copying a tensor of shape {list(value_shape)} into one of shape {list(target_shape)}: PyTorch 0.3 "
+        "copied them element by element (same number of elements); torch broadcasts and cannot. "
+        "Write target[...] = value.view(target[...].shape) (or value.view(-1))."
+    )
+
+
+def _element_count_setitem(setitem):
+    def set_item(input, key, value):
+        try:
+            return setitem(input, key, value)
+        except RuntimeError:
+            with torch.no_grad():
+                shape = _GETITEM(input, key).shape if isinstance(value, _Tensor) else None
+            if shape is None or not _by_count(shape, value):
+                raise
+        value = value.reshape(shape)
+        setitem(input, key, value)
+        _warn_by_count(value.shape, shape)
+
+    return set_item
+
+
+def _element_count_copy(copy_):
+    def copy(input, src, *args, **kwargs):
+        try:
+            return copy_(input, src, *args, **kwargs)
+        except RuntimeError:
+            if not _by_count(input.shape, src):
+                raise
+        result = copy_(input, src.reshape(input.shape), *args, **kwargs)
+        _warn_by_count(src.shape, input.shape)
+        return result
+
+    return copy
+
+
 def _table():
     table = {}
     for func in (torch.dot, _Tensor.dot):
@@ -117,10 +170,12 @@ def _table():
               _Tensor.masked_scatter_, torch.masked_fill, torch.masked_select, torch.masked_scatter)
     for func in masked:
         table[func] = _byte_mask(func)
-    for func in (_Tensor.__getitem__, _Tensor.__setitem__):
-        table[func] = _byte_index(func)
+    table[_Tensor.__getitem__] = _byte_index(_Tensor.__getitem__)
+    table[_Tensor.__setitem__] = _byte_index(_element_count_setitem(_Tensor.__setitem__))
+    table[_Tensor.copy_] = _element_count_copy(_Tensor.copy_)
     for func in (torch.div, _Tensor.div, _Tensor.div_):
         table[func] = _c_division(func)
+    table.update(loss_targets.OVERRIDES)
     return table
 
 
