@@ -53,3 +53,20 @@ def test_called_from_program_asks_about_the_callers_caller(tmp_path):
         assert rule() is False  # this test file is not the program's
     finally:
         legacy_program.leave(folder)
+
+
+def test_watchers_follow_whether_a_program_runs(tmp_path):
+    seen = []
+    legacy_program.watch(seen.append)
+    try:
+        outer = legacy_program.enter(tmp_path)
+        inner = legacy_program.enter(tmp_path / "sub")  # nested runs: still running
+        legacy_program.leave(inner)
+        assert legacy_program.running()
+        legacy_program.leave(outer)
+        legacy_program.leave(outer)  # leaving twice changes nothing
+    finally:
+        legacy_program.unwatch(seen.append)
+    assert seen == [False, True, False] and not legacy_program.running()
+    legacy_program.leave(legacy_program.enter(tmp_path))
+    assert seen == [False, True, False]  # unwatched

@@ -15,7 +15,7 @@ import sysconfig
 
 from .own_files import VARSHIM_PATHS
 
-__all__ = ["ProgramFolder", "enter", "leave", "owns", "called_from_program"]
+__all__ = ["ProgramFolder", "enter", "leave", "owns", "called_from_program", "running", "watch", "unwatch"]
 
 
 def _excluded_dirs():
@@ -44,6 +44,7 @@ class ProgramFolder:
 
 _folders = []  # the programs being run, innermost last
 _owned = {}  # filename -> owned by one of `_folders` (cleared when they change)
+_watchers = []  # called with `running()` whenever it changes
 
 
 def enter(root):
@@ -51,13 +52,39 @@ def enter(root):
     folder = ProgramFolder(root)
     _folders.append(folder)
     _owned.clear()
+    if len(_folders) == 1:
+        _notify()
     return folder
 
 
 def leave(folder):
     if folder in _folders:
         _folders.remove(folder)
+        if not _folders:
+            _notify()
     _owned.clear()
+
+
+def running():
+    """Is a legacy program being run (so that some file may be one of its own)?"""
+    return bool(_folders)
+
+
+def watch(watcher):
+    """Call `watcher(running())` now and whenever it changes: rules with a per-call cost for every
+    caller (torch's global hooks) exist only while a legacy program runs."""
+    _watchers.append(watcher)
+    watcher(running())
+
+
+def unwatch(watcher):
+    if watcher in _watchers:
+        _watchers.remove(watcher)
+
+
+def _notify():
+    for watcher in list(_watchers):
+        watcher(running())
 
 
 def owns(filename):

@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import varshim
-from varshim.patches import PATCHES
+from torch.optim import optimizer as torch_optimizer
+from varshim.patches import HOOKS, PATCHES
+
+# torch's global hook registries that `HOOKS` registers with
+_REGISTRIES = (torch_optimizer._global_optimizer_pre_hooks, torch_optimizer._global_optimizer_post_hooks)
 
 
 def _special(patch):
@@ -31,15 +35,17 @@ def _owners():
 
 
 def _snapshot():
-    """Every attribute of every patched owner (module or class), and each special patch's value,
-    kept by identity."""
+    """Every attribute of every patched owner (module or class), each special patch's value and the
+    hook registries, kept by identity."""
     snapshot = {id(owner): dict(vars(owner)) for owner in _owners()}
     snapshot["special"] = {patch.name: _value(patch) for patch in PATCHES if _special(patch)}
+    snapshot["hooks"] = [list(registry.values()) for registry in _REGISTRIES]
     return snapshot
 
 
 def _assert_identical(snapshot):
     now = _snapshot()
+    assert [list(map(id, hooks)) for hooks in now["hooks"]] == [list(map(id, hooks)) for hooks in snapshot["hooks"]]
     for owner in _owners():
         before, after = snapshot[id(owner)], now[id(owner)]
         assert before.keys() == after.keys(), (owner, set(before) ^ set(after))
@@ -67,7 +73,7 @@ def _is_varshim(value):
 
 
 def test_table_names_are_unique():
-    assert len({patch.name for patch in PATCHES}) == len(PATCHES)
+    assert len({unit.name for unit in PATCHES + HOOKS}) == len(PATCHES + HOOKS)
     assert len({(id(patch.owner), patch.attribute) for patch in PATCHES}) == len(PATCHES)
 
 
@@ -77,6 +83,8 @@ def test_import_installs_every_patch():
         assert _value(patch) is patch.replacement
     assert torch.autograd.Variable is varshim.Variable
     assert torch.autograd.variable.Variable is varshim.Variable
+    for unit in HOOKS:  # registered with torch only while a legacy program runs
+        assert unit.applied and not unit.registered
 
 
 def test_uninstall_restores_torch_and_install_is_idempotent(pristine):
@@ -84,6 +92,7 @@ def test_uninstall_restores_torch_and_install_is_idempotent(pristine):
     for patch in PATCHES:
         value = _value(patch)
         assert value is None or not _is_varshim(value), patch
+    assert not [hook for registry in _REGISTRIES for hook in registry.values() if _is_varshim(hook)]
     assert torch.autograd.Variable.__module__ == "torch.autograd.variable"
     assert torch.autograd.backward.__module__ == "torch.autograd"
     varshim.uninstall()
@@ -180,7 +189,7 @@ class PatchStateMachine(RuleBasedStateMachine):
     def torch_matches_the_model(self):
         _assert_identical(self.installed_snapshot if self.installed else self.uninstalled_snapshot)
         assert varshim.installed() is self.installed
-        assert all(patch.applied is self.installed for patch in PATCHES)
+        assert all(unit.applied is self.installed for unit in PATCHES + HOOKS)
 
     def teardown(self):
         try:
@@ -201,10 +210,10 @@ def test_every_patch_has_a_row_in_the_compatibility_table():
     # Principle 2: each global change is a named unit documented in docs/compatibility.md.
     from pathlib import Path
 
-    from varshim.patches import OPERATOR_PATCHES, PATCHES
+    from varshim.patches import OPERATOR_PATCHES
 
     text = (Path(__file__).parents[2] / "docs" / "compatibility.md").read_text()
     section = text[text.index("## Global patches of torch"):text.index("## Error paths")]
-    every = list(PATCHES) + [patch for _, patch in OPERATOR_PATCHES]
-    missing = [patch.name for patch in every if f"`{patch.name}`" not in section]
+    every = list(PATCHES) + list(HOOKS) + [patch for _, patch in OPERATOR_PATCHES]
+    missing = [unit.name for unit in every if f"`{unit.name}`" not in section]
     assert not missing, f"patches without a row in docs/compatibility.md: {missing}"

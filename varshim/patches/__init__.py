@@ -1,7 +1,8 @@
 """The only changes varshim makes to torch itself: module-level names that legacy code reaches.
 
-Each row of `PATCHES` is one named, reversible unit (docs/compatibility.md has one row per unit);
-the modules of this package hold the replacements that are not legacy objects themselves.
+Each row of `PATCHES` (a replaced name) and of `HOOKS` (hooks in one of torch's own global hook
+registries) is one named, reversible unit (docs/compatibility.md has one row per unit); the modules
+of this package hold the replacements that are not legacy objects themselves.
 Everything else varshim does lives on legacy objects (`varshim.objects`) and never touches plain
 tensors.
 """
@@ -11,13 +12,17 @@ import sys
 
 import torch
 import torch.autograd.variable
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.utils.data import TensorDataset
 
+from .. import legacy_program
 from ..objects import legacy_function, new_style_function
 from ..objects.variable import Variable
-from . import arange, autograd, clip_grad, module_hooks, pickles, removed_apis, silent_changes, tensor_dataset
+from . import (arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, removed_apis, silent_changes,
+               tensor_dataset)
 
-__all__ = ["Patch", "PATCHES", "OPERATOR_PATCHES", "install", "uninstall", "installed", "legacy", "written_for"]
+__all__ = ["Patch", "PATCHES", "Hooks", "HOOKS", "OPERATOR_PATCHES", "install", "uninstall", "installed", "legacy",
+           "written_for"]
 
 _ABSENT = object()
 
@@ -75,6 +80,47 @@ class Patch:
         return f"<Patch {self.name}: {owner}.{self.attribute} ({state})>"
 
 
+class Hooks:
+    """Register `(register, hook)` pairs with torch's own global hook registries while applied *and* a
+    legacy program runs (`legacy_program.watch`): torch calls global hooks for every caller, so outside
+    a legacy program they are not there to cost anything. `revert` removes them."""
+
+    def __init__(self, name, *registrations):
+        self.name = name
+        self.registrations = registrations
+        self._handles = []
+        self.applied = False
+
+    def apply(self):
+        if self.applied:
+            return
+        self.applied = True
+        legacy_program.watch(self._follow)
+
+    def revert(self):
+        if not self.applied:
+            return
+        legacy_program.unwatch(self._follow)
+        self._follow(False)
+        self.applied = False
+
+    @property
+    def registered(self):
+        return bool(self._handles)
+
+    def _follow(self, program_running):
+        if program_running and not self._handles:
+            self._handles = [register(hook) for register, hook in self.registrations]
+        elif not program_running:
+            for handle in self._handles:
+                handle.remove()
+            self._handles = []
+
+    def __repr__(self):
+        state = "applied" if self.applied else "reverted"
+        return f"<Hooks {self.name}: {[hook.__name__ for _, hook in self.registrations]} ({state})>"
+
+
 PATCHES = (
     Patch("variable", torch.autograd, "Variable", Variable),
     Patch("variable-module", torch.autograd.variable, "Variable", Variable),
@@ -95,6 +141,16 @@ PATCHES = (
     Patch("module-backward-hook", torch.nn.Module, "register_backward_hook", module_hooks.register_backward_hook),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
 )
+
+HOOKS = (
+    Hooks(
+        "optimizer-step-versions",
+        (register_optimizer_step_pre_hook, optimizer_steps.before_step),
+        (register_optimizer_step_post_hook, optimizer_steps.after_step),
+    ),
+)
+
+_UNITS = PATCHES + HOOKS
 
 
 # Operators whose result changed silently (silent_changes.py): hot in modern code, so applied only
@@ -119,36 +175,36 @@ def written_for(release):
             patch.revert()
 
 def install():
-    """Apply every legacy patch (idempotent), and the operator rules of a declared target release."""
-    for patch in PATCHES:
-        patch.apply()
+    """Apply every legacy patch and hook (idempotent), and the operator rules of a declared target release."""
+    for unit in _UNITS:
+        unit.apply()
     for patch in _operator_patches():
         patch.apply()
 
 
 def uninstall():
-    """Revert every legacy patch, leaving torch as it was before `install()` (idempotent)."""
+    """Revert every legacy patch and hook, leaving torch as it was before `install()` (idempotent)."""
     for _, patch in OPERATOR_PATCHES:
         patch.revert()
-    for patch in reversed(PATCHES):
-        patch.revert()
+    for unit in reversed(_UNITS):
+        unit.revert()
 
 
 def installed():
-    return all(patch.applied for patch in PATCHES)
+    return all(unit.applied for unit in _UNITS)
 
 
 @contextlib.contextmanager
 def legacy():
     """Install for the duration of a block; afterwards torch is as it was on entry."""
-    applied_before = [patch for patch in PATCHES if patch.applied]
+    applied_before = [unit for unit in _UNITS if unit.applied]
     install()
     try:
         yield
     finally:
         # by state at entry, not by "what this block applied": an uninstall() inside the block is undone too
-        for patch in reversed(PATCHES):
-            if patch in applied_before:
-                patch.apply()
+        for unit in reversed(_UNITS):
+            if unit in applied_before:
+                unit.apply()
             else:
-                patch.revert()
+                unit.revert()
