@@ -1,6 +1,7 @@
 """Modern code keeps its meaning with varshim imported: plain tensors, plain results and the patched
 module-level names (`torch.autograd.backward`, `grad`) behave exactly as torch 2.13 without varshim."""
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import varshim
+from tests.support.legacy_program import running_legacy_program
 from varshim import Variable
 from varshim.objects.root_gradients import modern_backward as ORIGINAL_BACKWARD
 from varshim.patches.autograd import _modern_grad as ORIGINAL_GRAD
@@ -195,3 +197,59 @@ def test_bitwise_same_training_step_with_and_without_varshim(tmp_path):
     assert plain_kinds[0] == ("Tensor", 0)
     assert namespace["kinds"] == plain_kinds
     torch.testing.assert_close(namespace["values"], plain_values, rtol=0, atol=0)
+
+
+# Modern uses of what issue 12 gave 0.3 meanings for legacy objects: a custom Function, tensor and
+# module hooks, deepcopy, a loss whose target broadcasts, copies that must fail.
+OBJECT_MODEL = textwrap.dedent(
+    """\
+    import copy, warnings
+    warnings.simplefilter("ignore")
+    torch.manual_seed(0)
+
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            kinds.append(type(x).__name__)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            kinds.append(type(grad).__name__)
+            return 3 * x ** 2 * grad
+
+    kinds, values = [], []
+    layer = torch.nn.Linear(4, 1)
+    layer.register_backward_hook(lambda module, gin, gout: kinds.append([type(g).__name__ for g in gout]))
+    x = torch.randn(5, 4, requires_grad=True)
+    hidden = Cube.apply(x)
+    hidden.register_hook(lambda grad: kinds.append(type(grad).__name__) or grad * 2)
+    out = layer(hidden)
+    loss = torch.nn.functional.mse_loss(out, torch.randn(5)) + torch.nn.functional.l1_loss(out, torch.randn(5))
+    loss.backward()
+    twin = copy.deepcopy(layer)
+    values += [loss.detach(), x.grad, layer.weight.grad, twin.weight.grad, copy.deepcopy(x).grad]
+    for bad in (lambda: torch.zeros(4, 3).__setitem__((slice(None), 0), torch.ones(4, 1)),
+                lambda: torch.nn.functional.binary_cross_entropy(torch.rand(4, 1), torch.rand(4))):
+        try:
+            bad()
+        except (RuntimeError, ValueError) as error:
+            kinds.append(type(error).__name__)
+    """
+)
+
+
+def test_modern_object_model_idioms_are_bit_for_bit_as_without_varshim(tmp_path):
+    reference = tmp_path / "plain.pt"
+    script = f"import sys, torch\n{OBJECT_MODEL}torch.save((kinds, values), sys.argv[1])\n"
+    subprocess.run([sys.executable, "-c", script, str(reference)], check=True, timeout=120)
+    plain_kinds, plain_values = torch.load(reference, weights_only=False)
+    assert plain_kinds == ["Tensor", ["Tensor"], "Tensor", "Tensor", "RuntimeError", "ValueError"]
+    for during_a_legacy_run in (False, True):
+        namespace = {"torch": torch}
+        with running_legacy_program() if during_a_legacy_run else contextlib.nullcontext():
+            exec(compile(OBJECT_MODEL, __file__, "exec"), namespace)  # a modern file, varshim installed
+        assert namespace["kinds"] == plain_kinds
+        torch.testing.assert_close(namespace["values"], plain_values, rtol=0, atol=0)
