@@ -6,12 +6,16 @@
    the only thing `import varshim` does to torch). Target <= 1.02x.
 2. Legacy code under varshim vs the same computation written the modern way on plain torch:
    tiny graph loop <= 1.3x, MLP training step <= 1.03x, per-character RNN step <= 1.3x.
+   Optimizer steps during a legacy run (varshim.patches.optimizer_steps), against the same step with
+   no legacy run: a modern caller's step (target <= 1.02x) and the program's own step, whose version
+   counters are saved and restored (legacy code, reported).
 3. Volatile inference peak memory vs `torch.no_grad()` (12-layer MLP, subprocesses). Target <= 1.05x.
 4. `import varshim` time after `import torch` (subprocesses). Target <= 50 ms.
 """
 
 import argparse
 import os
+import tempfile
 import statistics
 import subprocess
 import sys
@@ -22,7 +26,7 @@ import warnings
 import torch
 
 import varshim
-from varshim import Variable
+from varshim import Variable, legacy_program
 
 torch.set_num_threads(1)
 warnings.simplefilter("ignore")
@@ -189,6 +193,29 @@ def legacy_vs_modern():
     ]
 
 
+def optimizer_steps_in_a_legacy_run():
+    """(name, step, enter, leave, target): the MLP's SGD step during a legacy run vs outside one."""
+    torch.manual_seed(0)
+    mlp = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    optimizer = torch.optim.SGD(mlp.parameters(), lr=0.01, momentum=0.9)
+    for parameter in mlp.parameters():
+        parameter.grad = torch.zeros_like(parameter)
+    root = tempfile.mkdtemp()
+    namespace = {"optimizer": optimizer}
+    exec(compile("def program_step():\n    optimizer.step()\n", os.path.join(root, "train.py"), "exec"), namespace)
+    entered = []
+
+    def enter():
+        entered.append(legacy_program.enter(root))
+
+    def leave():
+        while entered:
+            legacy_program.leave(entered.pop())
+
+    return [("modern caller's SGD step, legacy run", optimizer.step, enter, leave, 1.02),
+            ("the program's own SGD step (restores versions)", namespace["program_step"], enter, leave, 1.15)]
+
+
 # -- 3. volatile inference memory, 4. import time (subprocesses) -----------------------------------
 
 _MEMORY_SCRIPT = textwrap.dedent(
@@ -257,6 +284,12 @@ def main():
         workload()
         compare(name, workload, workload, repeat * 2, 200, 1.02, varshim.install, varshim.uninstall)
     varshim.install()
+
+    print("-- optimizer steps: during a legacy run (candidate) vs outside one (baseline)")
+    for name, step, enter, leave, target in optimizer_steps_in_a_legacy_run():
+        step()
+        compare(name, step, step, repeat * 2, 200, target, enter, leave)
+        leave()
 
     print("-- legacy code under varshim (candidate) vs modern code on plain torch (baseline)")
     for name, legacy, modern, target in legacy_vs_modern():

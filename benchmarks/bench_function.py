@@ -4,11 +4,17 @@
 
 Both run the same ReLU body in the same process on one thread; the legacy side is 0.1.12's
 `MyReLU()(x)` on a Variable, the modern side `MyReLU.apply(x)` on a tensor. Target: ratio <= 1.2
-for the Function itself ("forward", "forward + backward" through torch's engine). The last row is
-the legacy idiom as written; its extra cost is the `Variable` dispatch of `.sum()`/`.backward()`
-(varshim.objects.variable), not the Function.
+for the Function itself ("forward", "forward + backward" through torch's engine). The "as written"
+row is the legacy idiom as written; its extra cost is the `Variable` dispatch of
+`.sum()`/`.backward()` (varshim.objects.variable), not the Function.
+
+The "0.3 new-style" rows: the same ReLU as a `@staticmethod` Function defined in a legacy program's
+file (`varshim.objects.new_style_function`: tensors with 0.3 semantics into forward, Variables into
+backward) called on a Variable, against `ModernReLU.apply` on a tensor.
 """
 
+import os
+import tempfile
 import timeit
 import warnings
 
@@ -16,7 +22,7 @@ import torch
 from torch.autograd import Function
 
 import varshim
-from varshim import Variable
+from varshim import Variable, legacy_program
 from varshim.objects.root_gradients import modern_backward  # torch's own autograd.backward
 
 
@@ -42,6 +48,30 @@ class ModernReLU(Function):
         return grad_output * (input > 0)
 
 
+# The same ReLU, written in a legacy program's file as 0.3 code wrote new-style Functions
+_PROGRAM_RELU = """
+from torch.autograd import Function
+
+class ProgramReLU(Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_variables
+        return grad_output * (input > 0).float()
+"""
+
+
+def program_relu():
+    folder = legacy_program.enter(tempfile.mkdtemp())  # left entered: the class is decided when it is made
+    namespace = {}
+    exec(compile(_PROGRAM_RELU, os.path.join(folder.root, "relu.py"), "exec"), namespace)
+    return namespace["ProgramReLU"]
+
+
 def interleaved(modern, legacy, number, rounds=60):
     """Best per-call time of each side, alternating short runs so both see the same machine load."""
     modern_best = legacy_best = float("inf")
@@ -56,6 +86,7 @@ def main():
     warnings.simplefilter("ignore", varshim.LegacyTorchWarning)
     print(f"torch {torch.__version__}, varshim {varshim.__version__}, 1 thread; microseconds per call (best of 60 interleaved runs)")
     print(f"{'case':<44}{'modern':>10}{'legacy':>10}{'ratio':>8}")
+    ProgramReLU = program_relu()
     for shape in ((16,), (256, 256)):
         plain = torch.randn(*shape, requires_grad=True)
         legacy = Variable(plain.detach().clone(), requires_grad=True)
@@ -72,6 +103,9 @@ def main():
              lambda: engine_backward(LegacyReLU()(legacy))),
             ("as written: f(x).sum().backward()", lambda: ModernReLU.apply(plain).sum().backward(),
              lambda: LegacyReLU()(legacy).sum().backward()),
+            ("0.3 new-style: forward", lambda: ModernReLU.apply(plain), lambda: ProgramReLU.apply(legacy)),
+            ("0.3 new-style: forward + backward", lambda: engine_backward(ModernReLU.apply(plain)),
+             lambda: engine_backward(ProgramReLU.apply(legacy))),
         )
         for name, modern_call, legacy_call in cases:
             modern_call(), legacy_call()  # warm up
