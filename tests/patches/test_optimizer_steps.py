@@ -1,5 +1,7 @@
 """Optimizer steps from the legacy program leave version counters alone, as 0.3's p.data updates did (varshim.patches.optimizer_steps)."""
 
+import warnings
+
 import pytest
 import torch
 from hypothesis import given
@@ -44,7 +46,7 @@ def test_the_gan_step_fails_on_modern_torch():
 
 
 def test_the_gan_step_runs_in_the_legacy_program_with_the_updated_weights():
-    with running_legacy_program(), pytest.warns(LegacyTorchWarning, match="version counters"):
+    with running_legacy_program(), pytest.warns(LegacyTorchWarning, match="graph built before optimizer.step"):
         ns = _gan(LEGACY_FILE)
     _check_0_3_gradient(ns)
     assert not torch.equal(ns["D"][0].weight.data, ns["weights_before"])  # the step did update D
@@ -95,6 +97,16 @@ def test_a_scheduler_wrapped_step_still_counts_as_the_programs():
     _check_0_3_gradient(ns)
 
 
+def test_an_ordinary_loop_gets_no_warning(recwarn):
+    program = "from torch.autograd import Variable\ntorch.manual_seed(0)\nmodel = torch.nn.Linear(3, 1)\n" \
+              "opt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor _ in range(3):\n" \
+              "    opt.zero_grad()\n    model(Variable(torch.randn(4, 3))).pow(2).mean().backward()\n    opt.step()\n"
+    with running_legacy_program(), warnings.catch_warnings():
+        warnings.simplefilter("always")
+        run(program, LEGACY_FILE, torch=torch)
+    assert not [w for w in recwarn if issubclass(w.category, LegacyTorchWarning) and "optimizer" in str(w.message)]
+
+
 def test_steps_are_bit_for_bit_torchs():
     def train(filename):
         program = "torch.manual_seed(0)\nmodel = torch.nn.Linear(3, 2)\nopt = torch.optim.Adam(model.parameters(), lr=0.1)\n" \
@@ -116,10 +128,12 @@ def test_the_hooks_exist_only_while_a_legacy_program_runs_and_varshim_is_install
         hooks = list(torch_optimizer._global_optimizer_pre_hooks.values()) + list(torch_optimizer._global_optimizer_post_hooks.values())
         return [hook.__module__ for hook in hooks].count("varshim.patches.optimizer_steps")
 
-    assert registered() == 0  # modern code outside a legacy run pays nothing per step
+    from varshim.objects import variable
+
+    assert registered() == 0 and not variable._backward_checks  # nothing to pay outside a legacy run
     with running_legacy_program():
-        assert registered() == 2
+        assert registered() == 2 and len(variable._backward_checks) == 1
         with modern_torch():
-            assert registered() == 0
+            assert registered() == 0 and not variable._backward_checks
         assert registered() == 2
     assert registered() == 0 and varshim.installed()

@@ -22,10 +22,12 @@ The 0.3 rules kept here (sources in docs/compatibility.md):
   (v0.3.1 `torch/autograd/variable.py` `__deepcopy__`, `__reduce_ex__`).
 """
 
+import collections
 import functools
 import sys
 
 import torch
+from torch.utils.hooks import RemovableHandle
 
 from ..legacy_warnings import warn_legacy
 from ..own_files import is_torch
@@ -34,7 +36,8 @@ from .legacy_tensor import LegacyTensor
 from .root_gradients import lenient_backward, make_grads, modern_backward
 
 __all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple",
-           "rebuild_variable", "legacy_gradient", "plain_gradient", "enable_dispatch"]
+           "rebuild_variable", "legacy_gradient", "plain_gradient", "enable_dispatch",
+           "register_backward_check"]
 
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
@@ -53,6 +56,10 @@ _REFERENCES = frozenset({_BASE_GETTER, _Tensor.grad.__get__, _Tensor._grad.__get
 
 # Set once any volatile Variable exists; until then ops skip the volatile scan entirely.
 _volatile_seen = False
+
+# check(roots) callables run before every backward varshim starts from Variable roots
+# (`register_backward_check`; varshim.patches.optimizer_steps uses one while a legacy program runs).
+_backward_checks = collections.OrderedDict()  # weak-referenceable, as RemovableHandle needs
 
 
 # Ops whose 0.3 meaning differs, for Variables: `tensor_rules.OVERRIDES` (which LegacyTensor uses
@@ -170,6 +177,8 @@ class Variable(_Tensor, metaclass=_VariableMeta):
         """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
         if gradient is None and retain_variables is None and create_graph is None and not self._volatile \
                 and self._stochastic is None:
+            if _backward_checks:
+                _run_backward_checks((self,))
             with _DisableSubclass():  # the common `loss.backward()`: nothing legacy to decide
                 modern_backward(self, None, retain_graph, False, inputs=inputs)
             return
@@ -343,8 +352,23 @@ OVERRIDES.update(stochastic.sampler_overrides(Variable))
 # -- backward and grad with 0.3 arguments ---------------------------------------------------------
 
 
+def register_backward_check(check):
+    """Call `check(roots)` before every backward from Variable roots (`backward`, `autograd.backward`,
+    `autograd.grad`); returns a handle whose `remove()` unregisters it."""
+    handle = RemovableHandle(_backward_checks)
+    _backward_checks[handle.id] = check
+    return handle
+
+
+def _run_backward_checks(roots):
+    for check in list(_backward_checks.values()):
+        check(roots)
+
+
 def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None, *, retain_variables=None, inputs=None):
     """Run backward from `tensors` with 0.3 argument rules and the legacy root-gradient leniency."""
+    if _backward_checks:
+        _run_backward_checks(tensors)
     if retain_variables is not None:
         if retain_graph is not None:
             raise ValueError("only one of retain_graph and retain_variables can be specified")
@@ -392,6 +416,8 @@ def legacy_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_gr
     if not only_inputs:
         warn_legacy("autograd.grad(only_inputs=False) is ignored since PyTorch 0.4: call backward() for leaf gradients.")
     outputs = as_tuple(outputs)
+    if _backward_checks:
+        _run_backward_checks(outputs)
     if create_graph is None:
         create_graph = _any_differentiable_variable(grad_outputs)
     if retain_graph is None:

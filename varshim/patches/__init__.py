@@ -17,7 +17,7 @@ from torch.utils.data import TensorDataset
 
 from .. import legacy_program
 from ..objects import legacy_function, new_style_function
-from ..objects.variable import Variable
+from ..objects.variable import Variable, register_backward_check
 from . import (arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, removed_apis, silent_changes,
                tensor_dataset)
 
@@ -81,9 +81,10 @@ class Patch:
 
 
 class Hooks:
-    """Register `(register, hook)` pairs with torch's own global hook registries while applied *and* a
-    legacy program runs (`legacy_program.watch`): torch calls global hooks for every caller, so outside
-    a legacy program they are not there to cost anything. `revert` removes them."""
+    """Register `(register, hook)` pairs with global hook registries (torch's own, and varshim's
+    backward checks) while applied *and* a legacy program runs (`legacy_program.watch`): torch calls
+    global hooks for every caller, so outside a legacy program they are not there to cost anything.
+    `revert` removes them."""
 
     def __init__(self, name, *registrations):
         self.name = name
@@ -147,6 +148,7 @@ HOOKS = (
         "optimizer-step-versions",
         (register_optimizer_step_pre_hook, optimizer_steps.before_step),
         (register_optimizer_step_post_hook, optimizer_steps.after_step),
+        (register_backward_check, optimizer_steps.warn_on_graphs_older_than_a_step),
     ),
 )
 
