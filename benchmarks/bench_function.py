@@ -8,11 +8,12 @@ for the Function itself ("forward", "forward + backward" through torch's engine)
 row is the legacy idiom as written; its extra cost is the `Variable` dispatch of
 `.sum()`/`.backward()` (varshim.objects.variable), not the Function.
 
-The "0.3 new-style" rows: the same ReLU as a `@staticmethod` Function defined in a legacy program's
-file (`varshim.objects.new_style_function`: tensors with 0.3 semantics into forward, Variables into
+The "0.3 new-style" rows: `ModernReLU`'s own source compiled as a legacy program's file
+(`varshim.objects.new_style_function`: tensors with 0.3 semantics into forward, Variables into
 backward) called on a Variable, against `ModernReLU.apply` on a tensor.
 """
 
+import inspect
 import os
 import tempfile
 import timeit
@@ -48,27 +49,12 @@ class ModernReLU(Function):
         return grad_output * (input > 0)
 
 
-# The same ReLU, written in a legacy program's file as 0.3 code wrote new-style Functions
-_PROGRAM_RELU = """
-from torch.autograd import Function
-
-class ProgramReLU(Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return input.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_variables
-        return grad_output * (input > 0).float()
-"""
-
-
 def program_relu():
+    """ModernReLU's own source, compiled as a file of a legacy program: the 0.3 protocol, same body."""
     folder = legacy_program.enter(tempfile.mkdtemp())  # left entered: the class is decided when it is made
-    namespace = {}
-    exec(compile(_PROGRAM_RELU, os.path.join(folder.root, "relu.py"), "exec"), namespace)
+    source = inspect.getsource(ModernReLU).replace("ModernReLU", "ProgramReLU")
+    namespace = {"Function": Function}
+    exec(compile(source, os.path.join(folder.root, "relu.py"), "exec"), namespace)
     return namespace["ProgramReLU"]
 
 
