@@ -83,6 +83,14 @@ def test_deepcopy_of_data_keeps_the_legacy_class_and_shared_storage():
     assert copied_whole.sum() == 25.0  # and keep 0.3 semantics: a Python number
 
 
+def test_deepcopy_of_many_data_tensors_copies_each_one():
+    # each copy goes through a temporary alias; a dead alias's id must not stand for the next one
+    x = Variable(torch.arange(200.0).view(100, 2))
+    rows = [x.data[i] for i in range(100)]
+    copies = copy.deepcopy(rows)
+    assert [row.tolist() for row in copies] == [row.tolist() for row in rows]
+
+
 def test_pickle_round_trip_keeps_data_and_flags():
     x = Variable(torch.randn(2, 3), requires_grad=True)
     v = Variable(torch.ones(2), volatile=True)

@@ -41,7 +41,9 @@ class LegacyTensor(_Tensor):
         if id(self) in memo:
             return memo[id(self)]
         with _DisableSubclass():
-            copy = _Tensor.__deepcopy__(self.as_subclass(_Tensor), memo)  # storages are memoised by address
+            alias = self.as_subclass(_Tensor)
+            copy = _Tensor.__deepcopy__(alias, memo)  # storages are memoised by address, so shared ones stay shared
+        del memo[id(alias)]  # the alias dies here and the next one may get its id
         copy.__class__ = LegacyTensor
         memo[id(self)] = copy
         return copy
