@@ -147,3 +147,57 @@ def test_script_output_shows_each_site_once(tmp_path):
         "write x.item().",
         f"{script}:8: LegacyTorchWarning: Variable.creator was renamed grad_fn in PyTorch 0.2: write x.grad_fn.",
     ]
+
+
+# -- torch's own warnings raised inside a patched function keep pointing at the caller ------------
+
+
+class _NewStyle(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+
+def _torch_warnings():
+    """Calls through patched names in which torch itself warns: C++ warnings (stack level 1) and
+    Python ones (`stacklevel=2`), each twice from two lines, under the default filter."""
+    x = torch.ones(2, requires_grad=True)
+    for _ in range(2):
+        torch.arange(3, out=torch.empty(1))  # site: torch C++ 1
+        torch.arange(3, out=torch.empty(1))  # site: torch C++ 2
+        torch.autograd.backward([(x * 2).sum()], grad_variables=[None])  # site: torch grad_variables
+        torch.autograd.grad((x * 2).sum(), x, only_inputs=False)  # site: torch only_inputs
+        _NewStyle()  # site: torch Function()
+
+
+def _torch_recorded():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        _torch_warnings()
+    return [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+
+
+def test_torch_warnings_inside_patched_functions_name_the_callers_line():
+    from tests.support.legacy_program import modern_torch
+
+    with modern_torch():
+        expected = _torch_recorded()
+    got = _torch_recorded()
+    sites = ["torch C++ 1", "torch C++ 2", "torch grad_variables", "torch only_inputs", "torch Function()"]
+    assert [(filename, line) for _, _, filename, line in expected] == [(__file__, _line_of(f"# site: {s}")) for s in sites]
+    assert got == expected
+
+
+def test_calling_as_the_caller_leaves_the_warning_registries_alone():
+    # a once-per-site warning elsewhere must not show again because varshim called torch in between
+    # (warnings.catch_warnings would reset every registry)
+    def elsewhere():
+        warnings.warn("shown once", UserWarning)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        for _ in range(3):
+            elsewhere()
+            torch.arange(2, out=torch.empty(1))
+            _NewStyle()
+    assert [str(w.message) for w in caught].count("shown once") == 1

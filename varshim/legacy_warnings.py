@@ -1,16 +1,24 @@
-"""`LegacyTorchWarning`: how varshim tells a user which legacy idiom it shimmed.
+"""Where warnings point: varshim's own at the user's line, and torch's at the line that called torch.
 
 Every shim calls :func:`warn_legacy` with the modern spelling; the warning is attributed to the
 first frame outside varshim and torch (`varshim.own_files`), so the default filter shows it once
 per user call site and `warnings.simplefilter("ignore", LegacyTorchWarning)` silences all of them.
+
+A patched function that hands a call on to torch's original is one Python frame more between the
+caller and torch. torch's C++ warnings go to the innermost Python frame (stack level 1 of its
+warning handler) and its Python ones mostly to `stacklevel=2`: both would name varshim's file, and
+under the default filter every call site would collapse into one warning. :func:`call_as_caller`
+makes that call from a frame that carries the caller's file, line and module globals, so both
+kinds name the caller's line, module and once-per-site registry, as without varshim.
 """
 
 import sys
+import types
 import warnings
 
 from .own_files import is_varshim_or_torch
 
-__all__ = ["LegacyTorchWarning", "warn_legacy", "start_summary", "shown_summary"]
+__all__ = ["LegacyTorchWarning", "warn_legacy", "start_summary", "shown_summary", "call_as_caller"]
 
 # (message, filename, line) of every legacy warning the filters let through, for the one-line
 # summary at the end of a legacy run (`shown_summary`); `_decided` maps each site to the filters'
@@ -76,3 +84,20 @@ def shown_summary(target):
         f"`varshim check {target}` lists them, `varshim migrate --write {target}` rewrites them; "
         "silence the warnings with python -W ignore::FutureWarning (this line: varshim run --quiet)"
     )
+
+
+# The call torch sees; a copy per call site carries the caller's file, line and function name.
+_CALL = (lambda function, args, kwargs: function(*args, **kwargs)).__code__
+_calls = {}  # (filename, line, name) -> code of _CALL at that place
+
+
+def call_as_caller(function, args, kwargs, depth=1):
+    """`function(*args, **kwargs)`, called from a frame that looks like the caller of the function
+    `depth` frames up (1: the one calling `call_as_caller`), so warnings attribute as without it."""
+    frame = sys._getframe(depth + 1)
+    code = frame.f_code
+    place = (code.co_filename, frame.f_lineno, code.co_name)
+    call = _calls.get(place)
+    if call is None:
+        call = _calls[place] = _CALL.replace(co_filename=place[0], co_firstlineno=place[1], co_name=place[2])
+    return types.FunctionType(call, frame.f_globals)(function, args, kwargs)

@@ -16,12 +16,11 @@ all varshim patches (`varshim.patches`).
 """
 
 import inspect
-import warnings
 
 import torch
 from torch.autograd.function import BackwardCFunction, Function
 
-from ..legacy_warnings import warn_legacy
+from ..legacy_warnings import call_as_caller, warn_legacy
 from .variable import Variable, any_volatile, wrap_result
 
 __all__ = ["legacy_call", "legacy_init", "ContextSpellings"]
@@ -66,11 +65,7 @@ def legacy_init(self, *args, **kwargs):
     """`Function.__init__`: instantiating is the legacy protocol, so legacy classes do not warn."""
     if type(self).__dict__.get(_APPLY) or _generate(type(self)):
         return
-    with warnings.catch_warnings(record=True) as caught:  # torch's warning, re-aimed at the caller
-        warnings.simplefilter("always")
-        _modern_init(self, *args, **kwargs)
-    for warning in caught:
-        warnings.warn(warning.message, warning.category, stacklevel=2)
+    call_as_caller(_modern_init, (self, *args), kwargs)  # torch's DeprecationWarning names the caller's line
 
 
 def _generate(cls):

@@ -16,7 +16,7 @@ Modern spelling: `torch.arange(-2, 4, dtype=torch.float32)`.
 import torch
 
 from ..legacy_program import called_from_program
-from ..legacy_warnings import warn_legacy
+from ..legacy_warnings import call_as_caller, warn_legacy
 
 __all__ = ["arange"]
 
@@ -31,6 +31,6 @@ def arange(*args, **kwargs):
                 "torch.arange on integers gave a FloatTensor before 0.4: write "
                 "torch.arange(..., dtype=torch.float32), or keep int64 where you need indices."
             )
-            return _modern_arange(*args, dtype=torch.get_default_dtype(), **kwargs)
-    return _modern_arange(*args, **kwargs)
-
+            kwargs = dict(kwargs, dtype=torch.get_default_dtype())
+    # torch's own warnings (e.g. resizing `out=`) name the caller's line, as without varshim
+    return call_as_caller(_modern_arange, args, kwargs)

@@ -9,7 +9,7 @@ pass straight through to torch. Modern spelling: `tensors=`/`grad_tensors=`, `re
 
 import torch
 
-from ..legacy_warnings import warn_legacy
+from ..legacy_warnings import call_as_caller, warn_legacy
 from ..objects.root_gradients import modern_backward
 from ..objects.variable import as_tuple, has_variable, legacy_backward, legacy_grad
 
@@ -27,8 +27,8 @@ def backward(tensors=_REQUIRED, grad_tensors=None, retain_graph=None, create_gra
     Named parameters, not `*args, **kwargs`: this is on the path of every plain `Tensor.backward`,
     where repacking the arguments costs more than the check (benchmarks/bench_core.py).
     """
-    if type(tensors) is _Tensor and not legacy:
-        return modern_backward(tensors, grad_tensors, retain_graph, bool(create_graph), grad_variables, inputs)
+    if type(tensors) is _Tensor and not legacy and grad_variables is None:
+        return modern_backward(tensors, grad_tensors, retain_graph, bool(create_graph), None, inputs)
     unknown = legacy.keys() - {"variables", "retain_variables"}
     if tensors is _REQUIRED and "variables" not in legacy or unknown:
         # torch's own TypeError for a missing `tensors` or a misspelt keyword
@@ -37,14 +37,16 @@ def backward(tensors=_REQUIRED, grad_tensors=None, retain_graph=None, create_gra
     if legacy or has_variable(tensors):
         tensors = None if tensors is _REQUIRED else tensors
         return _legacy_backward_call(tensors, grad_tensors, retain_graph, create_graph, grad_variables, inputs, **legacy)
-    return modern_backward(tensors, grad_tensors, retain_graph, bool(create_graph), grad_variables, inputs)
+    # torch's FutureWarning about `grad_variables` (its only warning) names the caller's line
+    arguments = (tensors, grad_tensors, retain_graph, bool(create_graph), grad_variables, inputs)
+    return call_as_caller(modern_backward, arguments, {})
 
 
 def grad(*args, **kwargs):
     """`torch.autograd.grad`; with Variable outputs, 0.3 defaults and Variable results."""
     if has_variable(args[0] if args else kwargs.get("outputs")):
         return legacy_grad(*args, **kwargs)
-    return _modern_grad(*args, **kwargs)
+    return call_as_caller(_modern_grad, args, kwargs)  # torch's warnings name the caller's line
 
 
 def _legacy_backward_call(
