@@ -12,10 +12,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import varshim
-from tests.support.legacy_program import running_legacy_program
 from varshim import Variable
 from varshim.objects.root_gradients import modern_backward as ORIGINAL_BACKWARD
 from varshim.patches.autograd import _modern_grad as ORIGINAL_GRAD
+from tests.support.legacy_program import modern_torch, running_legacy_program
 
 # torch's own advice when backward(create_graph=True) runs, which these tests do on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
@@ -253,3 +253,57 @@ def test_modern_object_model_idioms_are_bit_for_bit_as_without_varshim(tmp_path)
             exec(compile(OBJECT_MODEL, __file__, "exec"), namespace)  # a modern file, varshim installed
         assert namespace["kinds"] == plain_kinds
         torch.testing.assert_close(namespace["values"], plain_values, rtol=0, atol=0)
+
+
+# -- torch's own code reading the patched `torch.autograd.Variable` ---------------------------------
+
+
+def _checkpointed_gradients(use_reentrant):
+    from torch.utils.checkpoint import checkpoint
+
+    torch.manual_seed(0)
+    layer = nn.Linear(4, 4)
+    x = torch.randn(3, 4, requires_grad=True)
+    checkpoint(lambda t: torch.tanh(layer(t)), x, use_reentrant=use_reentrant).sum().backward()
+    return [x.grad, layer.weight.grad, layer.bias.grad]
+
+
+@pytest.mark.parametrize("use_reentrant", [True, False], ids=["reentrant", "non-reentrant"])
+def test_checkpointing_runs_as_without_varshim(use_reentrant):
+    # reentrant checkpointing asks `torch.autograd.Variable._execution_engine` whether it may run
+    with modern_torch():
+        expected = _checkpointed_gradients(use_reentrant)
+    torch.testing.assert_close(_checkpointed_gradients(use_reentrant), expected, rtol=0, atol=0)
+
+
+def _tracked():
+    from torch.utils.module_tracker import ModuleTracker
+
+    model = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+    seen = []
+    with ModuleTracker() as tracker:  # queues a callback on Variable._execution_engine in backward
+        model(torch.randn(2, 3)).sum().backward()
+        seen.append(sorted(tracker.parents))
+    return seen
+
+
+def test_module_tracker_runs_as_without_varshim():
+    with modern_torch():
+        expected = _tracked()
+    assert _tracked() == expected
+
+
+def test_torch_files_calling_variable_get_torchs_plain_tensor():
+    # torch's own helpers (torch.testing._internal.common_nn, distributed optimizers) call
+    # `torch.autograd.Variable(t)`; there it is torch's Variable, whatever varshim installed
+    from varshim.own_files import TORCH_DIR
+
+    call = eval(compile("lambda *a, **k: torch.autograd.Variable(*a, **k)", TORCH_DIR + "probe.py", "eval"))
+    t = torch.ones(2)
+    for arguments in [(t,), (t, True), ()]:
+        with modern_torch():
+            expected = call(*arguments)
+        got = call(*arguments)
+        assert type(got) is torch.Tensor and got.requires_grad is expected.requires_grad
+        assert torch.equal(got, expected)
+    assert type(torch.autograd.Variable(t)) is Variable  # the legacy program's own calls

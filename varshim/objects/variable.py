@@ -29,7 +29,7 @@ import sys
 import torch
 from torch.utils.hooks import RemovableHandle
 
-from ..legacy_warnings import warn_legacy
+from ..legacy_warnings import call_as_caller, warn_legacy
 from ..own_files import is_torch
 from . import printing, stochastic, tensor_rules
 from .legacy_tensor import LegacyTensor
@@ -38,6 +38,10 @@ from .root_gradients import lenient_backward, make_grads, modern_backward
 __all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple",
            "rebuild_variable", "legacy_gradient", "plain_gradient", "enable_dispatch",
            "register_backward_check"]
+
+# torch's own `torch.autograd.Variable` (a constructor of plain tensors since 0.4), captured before
+# varshim's patch replaces the name: torch's own code keeps what it reads from it (see Variable).
+_TorchVariable = torch.autograd.variable.Variable
 
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
@@ -81,7 +85,16 @@ class Variable(_Tensor, metaclass=_VariableMeta):
     _volatile = False
     _stochastic = None  # a 0.1-0.2 sample's stochastic node (varshim.objects.stochastic)
 
+    # torch's own code reads the autograd engine from the patched name (torch 2.x: checkpointing's
+    # `_is_checkpoint_valid`, AOT autograd under torch.compile, ModuleTracker, FSDP and DDP hooks).
+    _execution_engine = _TorchVariable._execution_engine
+
     def __new__(cls, data=_REFUSED, requires_grad=False, volatile=False, _grad_fn=None, name=None):
+        if cls is Variable and is_torch(sys._getframe(1).f_code.co_filename):
+            # torch's own files calling `torch.autograd.Variable(t)` (its test helpers, distributed
+            # optimizers) get what torch's Variable makes there: a plain tensor
+            arguments = () if data is _REFUSED else (data, requires_grad, volatile, _grad_fn, name)
+            return call_as_caller(_TorchVariable, arguments, {})
         if data is _REFUSED:
             raise TypeError("Variable() missing required argument 'data' (a tensor)")
         if not isinstance(data, _Tensor):
