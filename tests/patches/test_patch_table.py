@@ -217,3 +217,63 @@ def test_every_patch_has_a_row_in_the_compatibility_table():
     every = list(PATCHES) + list(HOOKS) + [patch for _, patch in OPERATOR_PATCHES]
     missing = [unit.name for unit in every if f"`{unit.name}`" not in section]
     assert not missing, f"patches without a row in docs/compatibility.md: {missing}"
+
+
+# -- TorchScript finds torch's builtins under the patched names -------------------------------------
+
+# torch 2.13 deprecates TorchScript, which modern code still uses
+scripting = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
+def _scripted_results():
+    def grads(x: torch.Tensor):
+        return torch.autograd.grad([(x * x).sum()], [x])[0]
+
+    def backward(x: torch.Tensor):
+        torch.autograd.backward([(x * 3).sum()])
+        return x
+
+    def arange(n: int):
+        return torch.arange(n)
+
+    x = torch.ones(2, requires_grad=True)
+    y = torch.ones(2, requires_grad=True)
+    torch.jit.script(backward)(y)
+    return [torch.jit.script(grads)(x), y.grad, torch.jit.script(arange)(3)]
+
+
+@scripting
+def test_patched_builtins_script_as_torchs_own():
+    from torch.jit._builtins import _find_builtin
+
+    assert [_find_builtin(torch.autograd.grad), _find_builtin(torch.autograd.backward), _find_builtin(torch.arange)] == [
+        "aten::grad", "aten::backward", "aten::arange"]
+    expected = [torch.tensor([2.0, 2.0]), torch.tensor([3.0, 3.0]), torch.tensor([0, 1, 2])]
+    torch.testing.assert_close(_scripted_results(), expected, rtol=0, atol=0)
+
+
+@scripting
+def test_builtin_table_built_after_varshim_keeps_torchs_objects(pristine):
+    # as if TorchScript built its table lazily after `import varshim`: install builds it first
+    from torch.jit import _builtins
+
+    saved = _builtins._builtin_table
+    _builtins._builtin_table = None
+    try:
+        varshim.install()
+        torch.testing.assert_close(_scripted_results()[2], torch.tensor([0, 1, 2]))
+        varshim.uninstall()
+        assert _builtins._find_builtin(torch.arange) == "aten::arange"  # torch's own, once more
+        torch.testing.assert_close(_scripted_results()[2], torch.tensor([0, 1, 2]))
+    finally:
+        _builtins._builtin_table = saved
+
+
+def test_uninstall_takes_the_replacements_out_of_the_builtin_table(pristine):
+    from torch.jit import _builtins
+
+    before = dict(_builtins._get_builtin_table())
+    varshim.install()
+    assert _builtins._find_builtin(torch.autograd.grad) == "aten::grad"  # varshim's, entered by apply
+    varshim.uninstall()
+    assert _builtins._get_builtin_table() == before

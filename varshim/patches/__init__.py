@@ -12,6 +12,7 @@ import sys
 
 import torch
 import torch.autograd.variable
+from torch.jit import _builtins as torchscript_builtins
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.utils.data import TensorDataset
 
@@ -32,6 +33,12 @@ class Patch:
 
     `owner` is a module or class; a dict owner (`sys.modules`) has the entry `attribute` replaced,
     and the attribute `"__class__"` swaps an object's class (`torch.fft`, a callable module).
+
+    TorchScript compiles a call by looking the called object up in its table of builtins
+    (`torch.jit._builtins`, keyed by identity; `torch.autograd.grad` is `aten::grad`, `torch.arange`
+    `aten::arange`). A replacement of a builtin is entered under the original's name (unless it is
+    a builtin already, `removed_apis.torchscript`), so scripted modern code compiles to torch's own
+    op whichever object it finds under the patched name.
     """
 
     def __init__(self, name, owner, attribute, replacement):
@@ -40,20 +47,37 @@ class Patch:
         self.attribute = attribute
         self.replacement = replacement
         self._original = _ABSENT
+        self._builtin = None
+        self._registers = False  # whether apply entered the replacement in TorchScript's table
         self.applied = False
+
+    @property
+    def original(self):
+        """What `apply` replaced (while applied) or would replace; `None` where torch has nothing."""
+        value = self._original if self.applied else self._read()
+        return None if value is _ABSENT else value
 
     def apply(self):
         if self.applied:
             return
         self._original = self._read()
+        # looked up before the name changes: a table torch builds lazily then holds torch's own object
+        self._builtin = None if self._original is _ABSENT else torchscript_builtins._find_builtin(self._original)
+        self._registers = self._builtin is not None and torchscript_builtins._find_builtin(self.replacement) is None
         self._write(self.replacement)
+        if self._registers:
+            torchscript_builtins._register_builtin(self.replacement, self._builtin)
         self.applied = True
 
     def revert(self):
         if not self.applied:
             return
+        if self._registers:
+            torchscript_builtins._get_builtin_table().pop(id(self.replacement), None)
         self._write(self._original)
         self._original = _ABSENT
+        self._builtin = None
+        self._registers = False
         self.applied = False
 
     def _read(self):
