@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 
 from varshim import Variable
+from tests.support.legacy_program import LEGACY_FILE, run, running_legacy_program
 
 
 def _trained_linear():
@@ -29,9 +30,11 @@ def test_parameter_data_reductions_are_python_numbers():
     assert isinstance(linear.weight.grad.data.norm(), float)
 
 
-def test_clip_grad_norm_returns_a_python_float():
+def test_clip_grad_norm_returns_a_python_float_to_the_legacy_program():
     linear = _trained_linear()
-    assert isinstance(torch.nn.utils.clip_grad_norm(linear.parameters(), 0.5), float)
+    program = "import torch\ntotal = torch.nn.utils.clip_grad_norm(linear.parameters(), 0.5)\n"
+    with running_legacy_program():
+        assert isinstance(run(program, LEGACY_FILE, linear=linear)["total"], float)
 
 
 def test_iterating_legacy_data_names_a_valid_modern_spelling():

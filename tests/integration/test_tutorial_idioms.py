@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from varshim import LegacyTorchWarning, Variable
-from tests.support.legacy_program import modern_torch, run
+from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
 
 WORD_LANGUAGE_MODEL = """
 import torch
@@ -146,12 +146,14 @@ def test_init_xavier_uniform():
 
 
 def test_clip_grad_norm():
-    # 0.3's clip_grad_norm returned a Python float (varshim.patches.clip_grad); ours is the one warning.
+    # 0.3's clip_grad_norm returned a Python float (varshim.patches.clip_grad) to the legacy
+    # program's own files; ours is the one warning.
     model = nn.Linear(3, 2)
     model(Variable(torch.ones(4, 3))).sum().backward()
     expected = torch.cat([p.grad.reshape(-1) for p in model.parameters()]).norm()
-    with recorded() as caught:
-        total = nn.utils.clip_grad_norm(model.parameters(), 0.5)
+    program = "from torch import nn\ntotal = nn.utils.clip_grad_norm(model.parameters(), 0.5)\n"
+    with running_legacy_program(), recorded() as caught:
+        total = run(program, LEGACY_FILE, model=model)["total"]
     messages = [(w.category, str(w.message)) for w in caught]
     assert len(messages) == 1 and messages[0][0] is LegacyTorchWarning and "clip_grad_norm_" in messages[0][1]
     assert type(total) is float and total == pytest.approx(expected.item(), rel=1e-6)
