@@ -1,6 +1,8 @@
 """`TensorDataset(data_tensor=x, target_tensor=y)` and its 0.3 attributes (varshim.patches.tensor_dataset)."""
 
 
+import contextlib
+
 import pytest
 import torch
 from torch.utils.data import TensorDataset
@@ -62,3 +64,29 @@ def test_uninstall_restores_torch_exactly():
         assert TensorDataset.__init__ is not patched_init
         assert not hasattr(TensorDataset, "data_tensor") and not hasattr(TensorDataset, "target_tensor")
     assert TensorDataset.__init__ is patched_init
+
+
+class _OwnAttributes(TensorDataset):
+    """A modern subclass that keeps its tensors under the 0.3 names itself."""
+
+    def __init__(self, x, y):
+        super().__init__(x, y)
+        self.data_tensor = x
+        self.target_tensor = y * 2
+
+
+def test_subclasses_setting_the_0_3_names_keep_their_own_values(recwarn):
+    x, y = torch.zeros(3, 2), torch.ones(3)
+    for patched in (False, True):
+        with modern_torch() if not patched else contextlib.nullcontext():
+            dataset = _OwnAttributes(x, y)
+            assert dataset.data_tensor is x and torch.equal(dataset.target_tensor, y * 2)
+            del dataset.data_tensor  # an instance attribute, as on modern torch
+            assert "data_tensor" not in vars(dataset)
+    assert not [w for w in recwarn if issubclass(w.category, LegacyTorchWarning)]
+
+
+def test_missing_tensors_are_missing_attributes():
+    # getattr(..., None) and hasattr, as modern code probes a dataset, see what modern torch shows
+    assert getattr(TensorDataset(torch.zeros(3)), "target_tensor", None) is None
+    assert not hasattr(TensorDataset(), "data_tensor")

@@ -32,13 +32,26 @@ def tensor_dataset_init(self, *tensors, **legacy):
     _modern_init(self, *tensors)
 
 
-def _legacy_attribute(index, name):
-    def get(self):
-        warn_legacy(f"TensorDataset.{name} was removed in 0.4: write dataset.tensors[{index}].")
-        return self.tensors[index]
+class _LegacyAttribute:
+    """0.3's `TensorDataset.<name>`: `tensors[index]`.
 
-    return property(get, doc=f"0.3's `TensorDataset.{name}`: `tensors[{index}]`.")
+    A non-data descriptor (no `__set__`): an attribute of that name on the instance wins, so a
+    subclass that sets `self.data_tensor = x` stores and reads its own value, as on modern torch.
+    Without such a tensor it raises AttributeError, as modern torch does (so `hasattr` is False)."""
+
+    def __init__(self, index, name):
+        self.index, self.name = index, name
+        self.__doc__ = f"0.3's `TensorDataset.{name}`: `tensors[{index}]`."
+
+    def __get__(self, dataset, owner=None):
+        if dataset is None:
+            return self
+        tensors = getattr(dataset, "tensors", ())
+        if len(tensors) <= self.index:
+            raise AttributeError(f"'{type(dataset).__name__}' object has no attribute '{self.name}'")
+        warn_legacy(f"TensorDataset.{self.name} was removed in 0.4: write dataset.tensors[{self.index}].")
+        return tensors[self.index]
 
 
-data_tensor = _legacy_attribute(0, "data_tensor")
-target_tensor = _legacy_attribute(1, "target_tensor")
+data_tensor = _LegacyAttribute(0, "data_tensor")
+target_tensor = _LegacyAttribute(1, "target_tensor")
