@@ -1,5 +1,6 @@
 """torch.load of whole pickled objects: saved by this process, or trusted (varshim.patches.pickles)."""
 
+import hashlib
 import io
 import os
 import pickle
@@ -132,3 +133,67 @@ def test_uninstall_restores_torch_save_and_load():
     with modern_torch():
         assert torch.load is pickles._modern_load and torch.save is pickles._modern_save
     assert torch.load is pickles.load and torch.save is pickles.save
+
+
+class _Stream:
+    """A stream with only the given methods, recording every call torch or varshim makes on it."""
+
+    def __init__(self, *methods):
+        self.data, self.calls = bytearray(), []
+        for name in methods:
+            setattr(self, name, self._recorded(name))
+
+    def _recorded(self, name):
+        def method(*args):
+            self.calls.append(name)
+            if name == "write":
+                self.data += args[0]
+                return len(args[0])
+            return len(self.data) if name == "tell" else None
+
+        return method
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["model", "state-dict"])
+@pytest.mark.parametrize("methods", [("write", "flush"), ("write", "flush", "tell")], ids=["write-only", "seek-less"])
+def test_saving_to_a_stream_calls_only_what_torch_calls(methods, whole):
+    model = nn.Linear(3, 2)  # a whole model goes through varshim's digesting writer, a state dict not
+    state = model if whole else model.state_dict()
+    with modern_torch():
+        expected = _Stream(*methods)
+        torch.save(state, expected)
+    got = _Stream(*methods)
+    torch.save(state, got)
+    assert got.data == expected.data and got.calls == expected.calls
+    assert set(got.calls) == {"write", "flush"}  # nothing read back, no position asked
+
+
+def test_a_buffer_is_vouched_for_by_the_digest_of_what_was_written():
+    model, buffer = nn.Linear(3, 2), io.BytesIO()
+    torch.save(model, buffer)
+    assert hashlib.sha256(buffer.getvalue()).hexdigest() in pickles._saved_buffers
+    foreign = io.BytesIO()
+    pickles._modern_save(nn.Linear(3, 2), foreign)  # other bytes, written without varshim
+    with pytest.raises(pickle.UnpicklingError, match="refused"):
+        torch.load(io.BytesIO(foreign.getvalue()))  # noqa: TOR102 (the legacy call under test)
+
+
+def test_a_save_that_skips_bytes_vouches_for_nothing():
+    # torch.serialization.skip_data() seeks over the tensor data: the digest would not be the file's
+    buffer = io.BytesIO()
+    with torch.serialization.skip_data():
+        torch.save(nn.Linear(3, 2), buffer)
+    assert hashlib.sha256(buffer.getvalue()).hexdigest() not in pickles._saved_buffers
+
+
+def test_plain_data_saves_at_torchs_speed_and_loads_without_trust():
+    # tensors, numbers and strings in plain containers load with weights_only=True: nothing is hashed
+    state = {"model": nn.Linear(3, 2).state_dict(), "step": 7, "names": ["a", "b"], "p": nn.Parameter(torch.ones(2))}
+    buffer, known = io.BytesIO(), set(pickles._saved_buffers)
+    torch.save(state, buffer)
+    assert pickles._saved_buffers == known
+    buffer.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = torch.load(buffer)  # noqa: TOR102 (the legacy call under test)
+    assert loaded["step"] == 7 and torch.equal(loaded["model"]["weight"], state["model"]["weight"])

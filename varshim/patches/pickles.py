@@ -6,7 +6,9 @@ Before torch 2.6, `torch.load` unpickled anything, so 0.1-0.3 code saved whole m
 Unpickling runs code from the file, so varshim keeps that refusal except for:
 
 - a file or buffer this process wrote with `torch.save` a moment earlier, unchanged since
-  (same path with the same inode, size and modification time; or the same bytes in a buffer);
+  (same path with the same inode, size and modification time; or the same bytes in a buffer:
+  their sha256 is computed on the way out, by the writer torch.save is handed, so saving reads
+  nothing back and a stream needs only what torch needs, `write` and `flush`);
 - a path the user trusts: `varshim.trust(path)` or `varshim run --trust-pickle PATH`.
   Trusted files also get the legacy-checkpoint fixes of `varshim.patches.legacy_checkpoints`.
 
@@ -17,6 +19,7 @@ themselves, and every load that modern torch accepts, run exactly as modern torc
 Modern spelling: `torch.load(path, weights_only=False)` for files you trust.
 """
 
+import collections
 import hashlib
 import io
 import os
@@ -26,7 +29,7 @@ import re
 import torch
 
 from . import legacy_checkpoints
-from ..legacy_warnings import warn_legacy
+from ..legacy_warnings import call_as_caller, warn_legacy
 from ..objects.variable import rebuild_variable
 
 __all__ = ["trust", "save", "load"]
@@ -35,10 +38,11 @@ _modern_save = torch.save
 _modern_load = torch.load
 
 _saved_files = {}  # real path -> (device, inode, size, mtime_ns) right after torch.save wrote it
-_saved_buffers = set()  # sha256 of the bytes torch.save wrote to a readable file object
+_saved_buffers = set()  # sha256 of the bytes torch.save wrote to a file object
 _trusted = set()  # real paths the user vouched for
 _safe_globals = torch.serialization.safe_globals
 _VARSHIM_DATA = [rebuild_variable]  # rebuilds a Variable from a tensor and two bools: runs no code of the file
+_CHUNK = 1 << 20  # bytes hashed at a time when a load checks a buffer
 
 
 def trust(path):
@@ -48,27 +52,83 @@ def trust(path):
 
 def save(obj, f, *args, **kwargs):
     """`torch.save`, remembering what it wrote so this process may unpickle it again."""
-    start = _position(f)
-    _modern_save(obj, f, *args, **kwargs)
+    if _is_path(f) or not callable(getattr(f, "write", None)):
+        call_as_caller(_modern_save, (obj, f, *args), kwargs)  # paths, and torch's own errors
+        path = _file_path(f)
+        if path is not None:
+            _saved_files[path] = _signature(path)
+        return
+    if _plain_data(obj):  # torch.load takes it without trust: nothing to vouch for, torch's own speed
+        call_as_caller(_modern_save, (obj, f, *args), kwargs)
+        return
+    writer = _DigestingWriter(f)
+    call_as_caller(_modern_save, (obj, writer, *args), kwargs)
+    if not writer.whole:
+        return
+    _saved_buffers.add(writer.digest.hexdigest())
     path = _file_path(f)
-    if path is not None and (_is_path(f) or start == 0):  # a whole file this process wrote
-        if not _is_path(f):
-            f.flush()  # so closing the handle later writes nothing: the signature stays the same
+    if path is not None and os.stat(path).st_size == writer.size:  # torch flushed: the file is all ours
         _saved_files[path] = _signature(path)
-    elif start is not None:
-        digest = _digest(f, start)
-        if digest is not None:
-            _saved_buffers.add(digest)
+
+
+_PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
+_PLAIN_VALUES = (int, float, bool, str, bytes, type(None))
+_PLAIN_CONTAINERS = (dict, collections.OrderedDict, list, tuple)
+
+
+def _plain_data(obj):
+    """Whether `obj` is only tensors, numbers and strings in plain dicts, lists and tuples (a state
+    dict), which torch.load reads with its default `weights_only=True`. Deliberately narrower than
+    torch's allow-list: whatever it leaves out is hashed, so a mistake costs time, never trust."""
+    stack, seen = [obj], set()
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind in _PLAIN_VALUES:
+            continue
+        if kind in _PLAIN_TENSORS:
+            if value.layout is not torch.strided or value.is_quantized or value.__dict__:
+                return False
+        elif kind in _PLAIN_CONTAINERS:
+            if id(value) not in seen:
+                seen.add(id(value))
+                stack.extend(value.items() if isinstance(value, dict) else value)
+        else:
+            return False
+    return True
+
+
+class _DigestingWriter:
+    """What torch.save writes to instead of the caller's stream: every byte goes on to the stream
+    as it comes (no copy: torch's zip writer hands over memoryviews) and into a sha256."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.whole = True  # False once torch skipped bytes by seeking (torch.serialization.skip_data)
+
+    def write(self, data):
+        self.digest.update(data)
+        self.size += memoryview(data).nbytes
+        return self._stream.write(data)
+
+    def flush(self):
+        return self._stream.flush()
+
+    def seek(self, *args):
+        self.whole = False
+        return self._stream.seek(*args)
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwargs):
     """`torch.load`; a whole pickled object loads only from a file this process saved or one trusted."""
     if weights_only is not None or pickle_module is not None:
-        return _modern_load(f, map_location, pickle_module, weights_only=weights_only, **kwargs)
+        return call_as_caller(_modern_load, (f, map_location, pickle_module), dict(kwargs, weights_only=weights_only))
     start = _position(f)
     try:
         with _safe_globals(_VARSHIM_DATA):
-            return _modern_load(f, map_location, **kwargs)
+            return call_as_caller(_modern_load, (f, map_location), kwargs)
     except pickle.UnpicklingError as error:
         refusal = str(error)
     origin = _origin(f, start)
@@ -81,7 +141,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwarg
         "torch.load(f, weights_only=False), for files you trust."
     )
     legacy = legacy_checkpoints.pickle_module if origin == "trusted" else None
-    return _modern_load(f, map_location, legacy, weights_only=False, **kwargs)
+    return call_as_caller(_modern_load, (f, map_location, legacy), dict(kwargs, weights_only=False))
 
 
 def _is_path(f):
@@ -111,15 +171,16 @@ def _signature(path):
 
 
 def _digest(f, start):
-    """sha256 of `f` from `start` to its end, leaving the position where it was; None if unreadable."""
-    end = f.tell()
+    """sha256 of `f` from `start` to its end, a chunk at a time; None if unreadable. Only a load
+    torch refused reads it (a file object torch.load was given, so it reads and seeks)."""
+    digest = hashlib.sha256()
     try:
         f.seek(start)
-        digest = hashlib.sha256(f.read()).hexdigest()
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
     except (AttributeError, OSError, io.UnsupportedOperation):
-        digest = None
-    f.seek(end)
-    return digest
+        return None
+    return digest.hexdigest()
 
 
 def _origin(f, start):
