@@ -1,0 +1,400 @@
+"""What every row of `varshim.patches.PATCHES` owes modern code (principle 1), checked row by row.
+
+For each row whose original exists on torch 2.13:
+(a) the replacement accepts every parameter of the original's signature (`inspect.signature`, or
+    torch's own type stubs for C builtins), under the same name and position, with a default
+    where the original has one, and requires nothing the original does not;
+(b) the row's modern calls (MODERN_CALLS, which must reach the replacement) give the same result
+    type and value, the same error, and the same warnings at the same file and line, as torch's
+    original with varshim uninstalled;
+(c) the replacement is the same TorchScript builtin as the original, and scripts where it does;
+(d) a class replacement has every attribute of the original class, torch's objects by identity.
+A new row needs its modern calls here; `test_the_checks_catch_broken_rows` shows each check
+failing on a broken row.
+"""
+
+import ast
+import contextlib
+import functools
+import inspect
+import io
+import pathlib
+import sys
+import warnings
+
+import pytest
+import torch
+from torch import nn
+from torch.jit._builtins import _find_builtin
+from torch.utils.data import TensorDataset
+
+from varshim.own_files import TORCH_DIR
+from varshim.patches import PATCHES, Patch
+from tests.support.legacy_program import modern_torch
+
+ROWS = {patch.name: patch for patch in PATCHES}
+_P = inspect.Parameter
+_POSITIONAL = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
+
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
+# -- (a) signatures ---------------------------------------------------------------------------------
+
+
+def original_signatures(original):
+    """The original's signatures: one from `inspect.signature` (through torch's decorators, such as
+    `deprecated`), or one per overload in torch's stubs."""
+    try:
+        return [inspect.signature(original)]
+    except ValueError:  # a C builtin: torch documents it in torch/_C/*.pyi
+        return _stub_signatures(original)
+
+
+@functools.lru_cache(maxsize=None)
+def _stub_tree(name):
+    return ast.parse((pathlib.Path(TORCH_DIR) / "_C" / name).read_text())
+
+
+def _stub_signatures(original):
+    if isinstance(original, type):  # its constructor comes from the first base defined in torch._C
+        base = next(c for c in original.__mro__ if c.__module__ == "torch._C")
+        owner = next(n for n in _stub_tree("__init__.pyi").body if isinstance(n, ast.ClassDef) and n.name == base.__name__)
+        functions = [n for n in owner.body if isinstance(n, ast.FunctionDef) and n.name in ("__init__", "__new__")]
+        drop_first = True
+    else:
+        stub = "_VariableFunctions.pyi" if original.__qualname__.startswith("_VariableFunctionsClass.") else "__init__.pyi"
+        functions = [n for n in _stub_tree(stub).body if isinstance(n, ast.FunctionDef) and n.name == original.__name__]
+        drop_first = False
+    assert functions, f"no signature for {original!r} in torch's stubs"
+    return [_signature_of(function.args, drop_first) for function in functions]
+
+
+def _signature_of(arguments, drop_first):
+    positional = arguments.posonlyargs + arguments.args
+    defaults = [False] * (len(positional) - len(arguments.defaults)) + [True] * len(arguments.defaults)
+    parameters = [_P(a.arg, _P.POSITIONAL_ONLY if a in arguments.posonlyargs else _P.POSITIONAL_OR_KEYWORD,
+                     default=... if has else _P.empty) for a, has in zip(positional, defaults)]
+    if drop_first:
+        parameters = parameters[1:]
+    if arguments.vararg:
+        parameters.append(_P(arguments.vararg.arg, _P.VAR_POSITIONAL))
+    parameters += [_P(a.arg, _P.KEYWORD_ONLY, default=_P.empty if d is None else ...)
+                   for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)]
+    if arguments.kwarg:
+        parameters.append(_P(arguments.kwarg.arg, _P.VAR_KEYWORD))
+    return inspect.Signature(parameters)
+
+
+def signature_problems(original, replacement):
+    problems = []
+    mine = inspect.signature(replacement, follow_wrapped=False).parameters
+    by_name = {p.name: p for p in mine.values() if p.kind not in _POSITIONAL[:1]}
+    slots = [p for p in mine.values() if p.kind in _POSITIONAL]
+    takes_args = any(p.kind is _P.VAR_POSITIONAL for p in mine.values())
+    takes_kwargs = any(p.kind is _P.VAR_KEYWORD for p in mine.values())
+    for signature in original_signatures(original):
+        theirs = list(signature.parameters.values())
+        for index, p in enumerate(theirs):
+            if p.kind in _POSITIONAL:
+                if index < len(slots):
+                    if p.kind is _P.POSITIONAL_OR_KEYWORD and slots[index].name != p.name:
+                        problems.append(f"positional {index} is {slots[index].name!r}, torch's is {p.name!r}")
+                elif not takes_args:
+                    problems.append(f"no positional {index} ({p.name!r})")
+            if p.kind in (_P.POSITIONAL_OR_KEYWORD, _P.KEYWORD_ONLY) and p.name not in by_name and not takes_kwargs:
+                problems.append(f"no keyword {p.name!r}")
+            if p.kind is _P.VAR_POSITIONAL and not takes_args or p.kind is _P.VAR_KEYWORD and not takes_kwargs:
+                problems.append(f"no {p}")
+            own = by_name.get(p.name) or (slots[index] if p.kind in _POSITIONAL and index < len(slots) else None)
+            if p.default is not _P.empty and own is not None and own.default is _P.empty and own.kind not in (
+                    _P.VAR_POSITIONAL, _P.VAR_KEYWORD):
+                problems.append(f"{p.name!r} has a default in torch, none here")
+        names = {p.name for p in theirs}
+        for own in mine.values():
+            if own.default is _P.empty and own.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD) and own.name not in names:
+                problems.append(f"requires {own.name!r}, which torch's {signature} does not have")
+    return sorted(set(problems))
+
+
+# -- (b) modern calls -------------------------------------------------------------------------------
+
+
+class _NewStyle(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+
+class _OwnTensors(TensorDataset):
+    def __init__(self, x, y):
+        super().__init__(x, y)
+        self.data_tensor, self.target_tensor = x * 2, y * 3
+
+
+class _WriteOnly:
+    def __init__(self):
+        self.data = bytearray()
+
+    def write(self, chunk):
+        self.data += chunk
+
+    def flush(self):
+        pass
+
+
+class _SeekLess(_WriteOnly):
+    def tell(self):  # a socket-like stream: knows how much it took, cannot go back
+        return len(self.data)
+
+
+def _from_torchs_folder(expression):
+    """A call made from a file in torch's own folder (what torch's helpers calling the name see)."""
+    return eval(compile(f"lambda: {expression}", TORCH_DIR + "_varshim_contract_probe.py", "eval"), {"torch": torch})
+
+
+def _graph():
+    torch.manual_seed(0)
+    x = torch.randn(3, requires_grad=True)
+    return x, torch.tanh(x * 2)
+
+
+def _backward(*args, **kwargs):
+    x, y = _graph()
+    torch.autograd.backward(y.sum() if not args else args[0](y), *args[1:], **kwargs)
+    return x.grad
+
+
+def _saved(obj, stream):
+    torch.save(obj, stream)
+    return bytes(stream.getvalue() if isinstance(stream, io.BytesIO) else stream.data)
+
+
+def _saved_bytes(obj):
+    with modern_torch():
+        buffer = io.BytesIO()
+        torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _clipped(clip, grads=True, *arguments):
+    torch.manual_seed(0)
+    model = nn.Linear(3, 2)
+    if grads:
+        model(torch.randn(4, 3)).sum().backward()
+    total = clip(model.parameters(), *arguments)
+    return total, [p.grad for p in model.parameters()]
+
+
+_CLIP_CALLS = [
+    lambda clip: _clipped(clip, True, 0.5),
+    lambda clip: _clipped(clip, True, 0.5, "inf", True, False),
+    lambda clip: _clipped(clip, False, 1.0, "inf"),
+]
+
+MODERN_CALLS = {
+    "variable": [
+        _from_torchs_folder("torch.autograd.Variable(torch.ones(2), requires_grad=True)"),
+        _from_torchs_folder("torch.autograd.Variable(torch.ones(2), volatile=True)"),
+    ],
+    "variable-module": [_from_torchs_folder("torch.autograd.variable.Variable(torch.ones(2))")],
+    "autograd-backward": [
+        lambda: _backward(),
+        lambda: _backward(lambda y: [y], [torch.arange(3.0)], inputs=None),
+        lambda: _backward(lambda y: y, grad_variables=torch.ones(3)),
+        lambda: _backward(lambda y: y.sum(), torch.ones(2)),
+    ],
+    "autograd-grad": [
+        lambda: torch.autograd.grad(_graph()[1].sum(), _graph()[0], allow_unused=True),
+        lambda: (lambda x, y: torch.autograd.grad(y.sum(), x, only_inputs=False))(*_graph()),
+        lambda: (lambda x, y: torch.autograd.grad([y], [x], [torch.ones(3)], create_graph=True))(*_graph()),
+    ],
+    "function-call": [lambda: _NewStyle()(torch.ones(2))],
+    "function-init": [lambda: type(_NewStyle()).__name__],
+    "tensordataset-keywords": [lambda: TensorDataset(torch.zeros(2, 3), torch.ones(2)).tensors,
+                               lambda: TensorDataset(inputs=torch.zeros(2))],
+    "tensordataset-data-tensor": [lambda: _OwnTensors(torch.ones(2), torch.ones(2)).data_tensor,
+                                  lambda: getattr(TensorDataset(), "data_tensor", None)],
+    "tensordataset-target-tensor": [lambda: _OwnTensors(torch.ones(2), torch.ones(2)).target_tensor,
+                                    lambda: getattr(TensorDataset(torch.zeros(2)), "target_tensor", None)],
+    "torch-save": [lambda: _saved(nn.Linear(2, 2).state_dict(), _WriteOnly()),
+                   lambda: _saved(nn.Linear(2, 2), _WriteOnly()),
+                   lambda: _saved(nn.Linear(2, 2), _SeekLess()),
+                   lambda: _saved({"step": 1, "model": nn.Linear(2, 2)}, io.BytesIO())],
+    "torch-load": [lambda: torch.load(io.BytesIO(_saved_bytes({"w": torch.ones(2)}))),
+                   lambda: torch.load(io.BytesIO(_saved_bytes(nn.Linear(2, 2))), weights_only=True)],
+    "arange-legacy-float": [lambda: torch.arange(5), lambda: torch.arange(0, 1, 0.25),
+                            lambda: torch.arange(3, out=torch.empty(1)), lambda: torch.arange(2, dtype=torch.int32)],
+    "clip-grad-norm": [functools.partial(call, lambda *a: torch.nn.utils.clip_grad_norm(*a)) for call in _CLIP_CALLS],
+    "clip-grad-norm-module": [functools.partial(call, lambda *a: torch.nn.utils.clip_grad.clip_grad_norm(*a))
+                              for call in _CLIP_CALLS],
+}
+
+
+def _outcome(call):
+    """(result or error, warnings as (category, message, file, line)), with torch seeded."""
+    torch.manual_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = ("returns", call())
+        except Exception as error:  # compared by type and message
+            result = ("raises", type(error), str(error))
+    return result, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+
+
+def _difference(expected, got, path="result"):
+    if type(expected) is not type(got):
+        return f"{path}: {type(got).__name__}, torch gives {type(expected).__name__}"
+    if isinstance(expected, torch.Tensor):
+        same = expected.dtype == got.dtype and expected.shape == got.shape and expected.requires_grad == got.requires_grad
+        if not same or not torch.equal(expected.detach().nan_to_num(), got.detach().nan_to_num()):
+            return f"{path}: {got!r}, torch gives {expected!r}"
+        return None
+    if isinstance(expected, dict):
+        if expected.keys() != got.keys():
+            return f"{path}: keys {list(got)}, torch gives {list(expected)}"
+        expected, got = list(expected.values()), list(got.values())
+    if isinstance(expected, (list, tuple)):
+        if len(expected) != len(got):
+            return f"{path}: {len(got)} items, torch gives {len(expected)}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            if problem := _difference(e, g, f"{path}[{i}]"):
+                return problem
+        return None
+    return None if expected == got else f"{path}: {got!r}, torch gives {expected!r}"
+
+
+def _replacement_codes(replacement):
+    """Code objects run when the replacement is used: its function, methods or descriptor methods."""
+    found = getattr(replacement, "__code__", None)
+    if found is not None:
+        return {found}
+    owner = replacement if isinstance(replacement, type) else type(replacement)
+    return {f.__code__ for f in map(inspect.unwrap, vars(owner).values()) if hasattr(f, "__code__")}
+
+
+def modern_call_problems(patch, calls, without, within):
+    """Problems of `calls` run `within` the patched state against `without` it (torch's original)."""
+    problems = []
+    codes, reached = _replacement_codes(patch.replacement), []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            reached.append(frame.f_code)
+
+    for index, call in enumerate(calls):
+        with without():
+            expected, expected_warnings = _outcome(call)
+        with within():
+            sys.setprofile(profile)
+            try:
+                got, got_warnings = _outcome(call)
+            finally:
+                sys.setprofile(None)
+        if expected[0] != got[0] or expected[0] == "raises" and expected != got:
+            problems.append(f"call {index}: {got[1:]}, torch: {expected[1:]}")
+        elif expected[0] == "returns" and (problem := _difference(expected[1], got[1])):
+            problems.append(f"call {index}: {problem}")
+        if got_warnings != expected_warnings:
+            problems.append(f"call {index}: warnings {got_warnings}, torch: {expected_warnings}")
+    if not reached:
+        problems.append("no modern call reaches the replacement")
+    return problems
+
+
+# -- (c) TorchScript and (d) class attributes -------------------------------------------------------
+
+
+def _scripts(function):
+    try:
+        torch.jit.script(function)
+    except Exception:  # TorchScript's many refusals are all "does not script"
+        return False
+    return True
+
+
+def torchscript_problems(original, replacement):
+    if _find_builtin(replacement) != _find_builtin(original):
+        return [f"TorchScript builtin {_find_builtin(replacement)}, torch's is {_find_builtin(original)}"]
+    if _find_builtin(original) is None and callable(original) and _scripts(original) and not _scripts(replacement):
+        return ["torch.jit.script refuses the replacement, not the original"]
+    return []
+
+
+_OWN_TO_EACH_CLASS = {"__module__", "__doc__", "__dict__", "__weakref__", "__qualname__"}
+
+
+def attribute_problems(original, replacement):
+    if not isinstance(original, type):
+        return []
+    problems = [f"no attribute {name!r}" for name in sorted(set(dir(original)) - set(dir(replacement)))]
+    for name in vars(original).keys() - _OWN_TO_EACH_CLASS:
+        if hasattr(replacement, name) and getattr(replacement, name) is not getattr(original, name):
+            problems.append(f"{name!r} is not torch's object")
+    return problems
+
+
+# -- the rows ---------------------------------------------------------------------------------------
+
+
+def test_every_row_has_modern_calls():
+    assert set(MODERN_CALLS) == set(ROWS), "each row of PATCHES needs its modern calls in MODERN_CALLS"
+
+
+def _with_original(name):
+    patch = ROWS[name]
+    if patch.original is None:
+        pytest.skip("torch 2.13 has no such attribute: nothing of torch's to keep")
+    return patch
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_replacement_accepts_the_originals_signature(name):
+    patch = _with_original(name)
+    assert signature_problems(patch.original, patch.replacement) == []
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_modern_calls_get_the_originals_results_and_warnings(name):
+    assert modern_call_problems(ROWS[name], MODERN_CALLS[name], modern_torch, contextlib.nullcontext) == []
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_replacement_scripts_as_the_original(name):
+    patch = _with_original(name)
+    assert torchscript_problems(patch.original, patch.replacement) == []
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_class_replacement_has_every_attribute_of_the_original(name):
+    patch = _with_original(name)
+    assert attribute_problems(patch.original, patch.replacement) == []
+
+
+def test_the_checks_catch_broken_rows():
+    # the 0.3-only clip_grad_norm varshim had before: missing keywords, a float for modern callers
+    def clip_grad_norm(parameters, max_norm, norm_type=2):
+        return float(torch.nn.utils.clip_grad_norm_(parameters, max_norm, norm_type))
+
+    row = ROWS["clip-grad-norm"]
+    assert signature_problems(row.original, clip_grad_norm) == ["no keyword 'error_if_nonfinite'", "no keyword 'foreach'",
+                                                                "no positional 3 ('error_if_nonfinite')",
+                                                                "no positional 4 ('foreach')"]
+    broken = Patch("broken", torch.nn.utils, "clip_grad_norm", clip_grad_norm)
+
+    @contextlib.contextmanager
+    def applied():
+        broken.apply()
+        try:
+            yield
+        finally:
+            broken.revert()
+
+    with modern_torch():
+        problems = modern_call_problems(broken, MODERN_CALLS["clip-grad-norm"][:1], contextlib.nullcontext, applied)
+    assert problems and "float, torch gives Tensor" in problems[0]
+    # a replacement of a builtin that TorchScript does not know, and a class without torch's engine
+    assert torchscript_problems(ROWS["autograd-grad"].original, lambda *args: None)
+    assert attribute_problems(ROWS["variable"].original, type("Variable", (torch.Tensor,), {})) == [
+        "no attribute '_execution_engine'"]
