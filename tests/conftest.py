@@ -26,6 +26,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 def pytest_addoption(parser):
     parser.addoption("--opdb-full", action="store_true", help="check every op_db sample (tests/integration/test_opdb.py)")
+    parser.addoption("--modern-full", action="store_true",
+                     help="modern code under varshim in full: every module_db sample in both dtypes "
+                     "(tests/integration/test_module_db.py), torch.compile with inductor (test_compiled_training.py)")
 
 
 @pytest.fixture(autouse=True)

@@ -312,7 +312,7 @@ def _compare_outcomes(reference, outcome, *, variables, volatile=False, inputs=(
 # -- digests for the plain-tensor comparison across processes ------------------------------------
 
 
-def _update(digest, value):
+def update_digest(digest, value):
     if isinstance(value, torch.Tensor):
         tensor = value.detach()
         if tensor.layout != torch.strided:
@@ -324,7 +324,7 @@ def _update(digest, value):
     elif isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
         digest.update(f"{type(value).__name__}[{len(value)}](".encode())
         for item in value:
-            _update(digest, item)
+            update_digest(digest, item)
         digest.update(b")")
     else:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
@@ -335,11 +335,11 @@ def sample_digest(op, sample):
     or the error's type and message."""
     digest = hashlib.sha256()
     args, kwargs, leaves = copy_sample(sample)
-    _update(digest, [args, sorted(kwargs.items(), key=lambda item: item[0])])
+    update_digest(digest, [args, sorted(kwargs.items(), key=lambda item: item[0])])
     try:
         output = run(op, sample, args, kwargs)
-        _update(digest, output)
-        _update(digest, gradients(sample, output, leaves))
+        update_digest(digest, output)
+        update_digest(digest, gradients(sample, output, leaves))
     except Exception as error:  # the error itself is what is compared
         digest.update(f"{type(error).__name__}: {error}".encode())
         return "raises", digest.hexdigest()
