@@ -12,16 +12,12 @@ CI runs the first CI_SAMPLES samples of every module and mode in float64; `pytes
 (or VARSHIM_MODERN_FULL=1) runs every sample in float64 and float32. Figures: docs/modern_code.md.
 """
 
-import json
 import os
-import pathlib
-import subprocess
-import sys
-from collections import defaultdict
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.support import side_by_side
+
 CI_SAMPLES = 4  # per module, mode and dtype in CI; --modern-full: every sample
 
 
@@ -31,27 +27,13 @@ def full(request):
 
 
 def _digests(mode, dtypes, full):
-    command = [sys.executable, "-m", "tests.support.module_db", mode, *dtypes]
-    if not full:
-        command += ["--limit", str(CI_SAMPLES)]
-    env = dict(os.environ, PYTHONHASHSEED="0")  # as for op_db: some sample lists come from a set
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-
-
-def _collect(process):
-    out, err = process.communicate()
-    assert process.returncode == 0, err[-3000:]
-    records = defaultdict(set)
-    for line in out.splitlines():
-        record = json.loads(line)
-        records[record["module"], record["training"], record["dtype"], record["sample"]].add(
-            (record["status"], record["digest"]))
-    return records
+    return side_by_side.start("module_db", mode, *dtypes, *([] if full else ["--limit", CI_SAMPLES]))
 
 
 def test_plain_modules_bit_identical_with_varshim(full):
     dtypes = ["float64", "float32"] if full else ["float64"]
-    plain, patched = (_collect(p) for p in [_digests(mode, dtypes, full) for mode in ("plain", "varshim")])
+    processes = [_digests(mode, dtypes, full) for mode in side_by_side.MODES]
+    plain, patched = (side_by_side.records(p, "module", "training", "dtype", "sample") for p in processes)
     assert plain.keys() == patched.keys(), "the two processes saw different samples"
     differing = sorted(key for key in plain if plain[key] != patched[key])
     modules = {key[0] for key in plain}

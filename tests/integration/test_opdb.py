@@ -16,18 +16,16 @@ every sample in both dtypes. Figures of the full run: docs/opdb.md.
 """
 
 import contextlib
-import json
 import os
 import pathlib
 import re
-import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
 import torch
 
 from tests.support import opdb as support
+from tests.support import side_by_side
 import varshim
 from varshim import Variable
 from varshim.objects import tensor_rules, variable
@@ -210,37 +208,30 @@ def allowed_error_paths():
 
 
 def _digests(mode, dtypes, full, ops=None, repeat=1):
-    command = [sys.executable, str(pathlib.Path(support.__file__)), mode, *dtypes]
+    arguments = list(dtypes)
     if not full:
-        command += ["--limit", str(CI_SAMPLES)]
+        arguments += ["--limit", CI_SAMPLES]
     if ops:
-        command += ["--ops", ",".join(sorted(ops))]
+        arguments += ["--ops", ",".join(sorted(ops))]
     if repeat > 1:
-        command += ["--repeat", str(repeat)]
-    env = dict(os.environ, PYTHONHASHSEED="0")  # some sample lists come from iterating a set
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        arguments += ["--repeat", repeat]
+    return side_by_side.start("opdb", mode, *arguments)
 
 
 def _collect(process):
-    out, err = process.communicate()
-    assert process.returncode == 0, err[-3000:]
-    records = defaultdict(set)
-    for line in out.splitlines():
-        record = json.loads(line)
-        records[(record["op"], record["dtype"], record["sample"])].add((record["status"], record["digest"]))
-    return records
+    return side_by_side.records(process, "op", "dtype", "sample")
 
 
 def test_plain_tensors_bit_identical_with_varshim(full):
     dtypes = ["float64", "float32"] if full else ["float64"]
-    plain, patched = (_collect(p) for p in [_digests(mode, dtypes, full) for mode in ("plain", "varshim")])
+    plain, patched = (_collect(p) for p in [_digests(mode, dtypes, full) for mode in side_by_side.MODES])
     assert plain.keys() == patched.keys(), "the two processes saw different samples"
     differing = {key for key in plain if plain[key] != patched[key]}
     if differing:
         # Rerun just these ops several times in each process: a varshim effect repeats, torch's own
         # alignment-dependent rounding (LAPACK gelsy) shows up as several digests for one sample.
         ops = {key[0] for key in differing}
-        reruns = [_digests(mode, dtypes, full, ops, repeat=6) for mode in ("plain", "varshim")]
+        reruns = [_digests(mode, dtypes, full, ops, repeat=6) for mode in side_by_side.MODES]
         plain_again, patched_again = (_collect(p) for p in reruns)
         for key in list(differing):
             if (plain[key] | plain_again[key]) & (patched[key] | patched_again[key]):

@@ -7,16 +7,14 @@ from compiled code: `torch.arange` in its forward, `Tensor.backward` (AOT autogr
 which queues callbacks on `torch.autograd.Variable._execution_engine`).
 """
 
-import argparse
 import hashlib
 import json
 import sys
 import traceback
-import warnings
 
 import torch
 
-from tests.support import opdb
+from tests.support import opdb, side_by_side
 
 
 class PositionalMLP(torch.nn.Module):
@@ -51,24 +49,18 @@ def train(backend, steps=3):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["plain", "varshim"], help="import varshim first or not")
+    parser = side_by_side.parser(__doc__.splitlines()[0])
     parser.add_argument("backends", nargs="+", help="torch.compile backends, e.g. aot_eager inductor")
     options = parser.parse_args(argv)
-    if options.mode == "varshim":
-        import varshim  # noqa: F401  (importing installs it)
-    torch.set_num_threads(1)
-    warnings.simplefilter("ignore")
-    for backend in options.backends:
-        try:
-            losses, digest = train(backend)
-            record = {"backend": backend, "status": "ok", "losses": losses, "digest": digest}
-        except Exception as error:  # reported, and compared with the other process
-            record = {"backend": backend, "status": "raises", "error": f"{type(error).__name__}: {error}",
-                      "traceback": traceback.format_exc()[-2000:]}
-        print(json.dumps(record))
-    if options.mode == "plain" and "varshim" in sys.modules:
-        raise SystemExit("varshim was imported in the plain process: the comparison would be void")
+    with side_by_side.child(options.mode):
+        for backend in options.backends:
+            try:
+                losses, digest = train(backend)
+                record = {"backend": backend, "status": "ok", "losses": losses, "digest": digest}
+            except Exception as error:  # reported, and compared with the other process
+                record = {"backend": backend, "status": "raises", "error": f"{type(error).__name__}: {error}",
+                          "traceback": traceback.format_exc()[-2000:]}
+            print(json.dumps(record))
 
 
 if __name__ == "__main__":

@@ -5,19 +5,17 @@ Also a script: `python -m tests.support.module_db (plain|varshim) DTYPE... [--li
 index, and a sha256 of the module's parameters and buffers as constructed, the forward inputs, the
 outputs and the gradients (`backward()` of the sum of every floating output, read from the inputs'
 and parameters' `.grad`), or of the error. test_module_db.py compares a process without varshim
-against one with varshim imported, like property 3 of docs/opdb.md.
+against one with varshim imported (`tests.support.side_by_side`), like property 3 of docs/opdb.md.
 """
 
-import argparse
 import hashlib
 import json
 import sys
-import warnings
 
 import torch
 from torch.nn.parameter import is_lazy
 
-from tests.support import opdb
+from tests.support import opdb, side_by_side
 
 
 def load_modules():
@@ -90,21 +88,13 @@ def digests(dtypes, limit=None, modules=None):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["plain", "varshim"], help="import varshim first or not")
-    parser.add_argument("dtypes", nargs="+", help="e.g. float64 float32")
-    parser.add_argument("--limit", type=int, help="the first LIMIT samples of each module and mode (default: all)")
+    parser = side_by_side.parser(__doc__.splitlines()[0], "module and mode")
     parser.add_argument("--modules", help="comma-separated module names, e.g. nn.Linear (default: every module)")
     options = parser.parse_args(argv)
-    if options.mode == "varshim":
-        import varshim  # noqa: F401  (importing installs it)
-    torch.set_num_threads(1)  # the same kernels in both processes, and two processes run at once
-    warnings.simplefilter("ignore")
     modules = set(options.modules.split(",")) if options.modules else None
-    for record in digests([getattr(torch, name) for name in options.dtypes], options.limit, modules):
-        print(json.dumps(record))
-    if options.mode == "plain" and "varshim" in sys.modules:
-        raise SystemExit("varshim was imported in the plain process: the comparison would be void")
+    with side_by_side.child(options.mode):
+        for record in digests([getattr(torch, name) for name in options.dtypes], options.limit, modules):
+            print(json.dumps(record))
 
 
 if __name__ == "__main__":

@@ -1,21 +1,21 @@
 """Run torch's own op database (`op_db`) on plain tensors and on Variables; used by test_opdb.py.
 
-Also a script: `python tests/support/opdb.py (plain|varshim) DTYPE... [--limit N] [--ops A,B]
+Also a script: `python -m tests.support.opdb (plain|varshim) DTYPE... [--limit N] [--ops A,B]
 [--repeat N]` prints one JSON line per sample (op, sample index, sha256 of inputs, outputs and
 gradients, or of the error) so that test_opdb.py can compare a process without varshim against one
-with varshim imported.
+with varshim imported (`tests.support.side_by_side`).
 """
 
-import argparse
 import hashlib
 import itertools
 import json
 import random
 import sys
-import warnings
 
 import numpy
 import torch
+
+from tests.support import side_by_side
 
 SEED = 0
 
@@ -361,23 +361,15 @@ def digests(dtypes, limit=None, ops=None, repeat=1):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["plain", "varshim"], help="import varshim first or not")
-    parser.add_argument("dtypes", nargs="+", help="e.g. float64 float32")
-    parser.add_argument("--limit", type=int, help="the first LIMIT samples of each op (default: all)")
+    parser = side_by_side.parser(__doc__.splitlines()[0], "op")
     parser.add_argument("--ops", help="comma-separated op ids (default: every op)")
     parser.add_argument("--repeat", type=int, default=1, help="digest each sample this many times")
     options = parser.parse_args(argv)
-    if options.mode == "varshim":
-        import varshim  # noqa: F401  (importing installs it)
-    torch.set_num_threads(1)  # the same kernels in both processes, and two processes run at once
-    warnings.simplefilter("ignore")
     dtypes = [getattr(torch, name) for name in options.dtypes]
     ops = set(options.ops.split(",")) if options.ops else None
-    for record in digests(dtypes, options.limit, ops, options.repeat):
-        print(json.dumps(record))
-    if options.mode == "plain" and "varshim" in sys.modules:
-        raise SystemExit("varshim was imported in the plain process: the comparison would be void")
+    with side_by_side.child(options.mode):
+        for record in digests(dtypes, options.limit, ops, options.repeat):
+            print(json.dumps(record))
 
 
 if __name__ == "__main__":
