@@ -201,3 +201,18 @@ def test_calling_as_the_caller_leaves_the_warning_registries_alone():
             torch.arange(2, out=torch.empty(1))
             _NewStyle()
     assert [str(w.message) for w in caught].count("shown once") == 1
+
+
+def test_torch_is_called_from_a_frame_like_each_callers():
+    # one code object run in two namespaces (as exec'd cells are): each call comes from its own globals
+    from varshim.legacy_warnings import call_as_caller
+
+    cell = "import sys\n\ndef patched():\n    return call(sys._getframe, (0,), {})\n\ndef probe():\n    return patched()\n"
+    code = compile(cell, "cell.py", "exec")
+    frames = []
+    for name in ("first", "second"):
+        namespace = {"__name__": name, "call": call_as_caller}
+        exec(code, namespace)
+        frames.append((namespace, namespace["probe"]()))
+    for namespace, frame in frames:
+        assert frame.f_globals is namespace and (frame.f_code.co_filename, frame.f_lineno) == ("cell.py", 7)

@@ -86,18 +86,21 @@ def shown_summary(target):
     )
 
 
-# The call torch sees; a copy per call site carries the caller's file, line and function name.
+# The call torch sees; a copy per call site carries the caller's file, line, name and globals.
 _CALL = (lambda function, args, kwargs: function(*args, **kwargs)).__code__
-_calls = {}  # (filename, line, name) -> code of _CALL at that place
+_calls = {}  # (caller's code, line) -> _CALL made at that place
+_MOST_CALL_SITES = 4096  # then start afresh: code made at run time (notebook cells) stays collectable
 
 
 def call_as_caller(function, args, kwargs, depth=1):
     """`function(*args, **kwargs)`, called from a frame that looks like the caller of the function
     `depth` frames up (1: the one calling `call_as_caller`), so warnings attribute as without it."""
     frame = sys._getframe(depth + 1)
-    code = frame.f_code
-    place = (code.co_filename, frame.f_lineno, code.co_name)
+    place = (frame.f_code, frame.f_lineno)
     call = _calls.get(place)
-    if call is None:
-        call = _calls[place] = _CALL.replace(co_filename=place[0], co_firstlineno=place[1], co_name=place[2])
-    return types.FunctionType(call, frame.f_globals)(function, args, kwargs)
+    if call is None or call.__globals__ is not frame.f_globals:
+        if len(_calls) >= _MOST_CALL_SITES:
+            _calls.clear()
+        code = _CALL.replace(co_filename=place[0].co_filename, co_firstlineno=place[1], co_name=place[0].co_name)
+        call = _calls[place] = types.FunctionType(code, frame.f_globals)
+    return call(function, args, kwargs)
