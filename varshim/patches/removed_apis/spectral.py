@@ -19,7 +19,7 @@ from typing import Optional
 
 import torch
 
-from ...legacy_warnings import warn_legacy
+from ...legacy_warnings import call_as_caller, warn_legacy
 from .torchscript import as_builtin
 
 __all__ = ["CallableFFT", "FUNCTIONS", "METHODS", "stft", "istft"]
@@ -111,7 +111,7 @@ def istft(input, *args, **kwargs):
         warn_legacy("torch.istft of a real (..., 2) spectrum was removed in torch 2.0: write "
                     "torch.istft(torch.view_as_complex(spectrum), ...).")
         input = torch.view_as_complex(input.contiguous())
-    return _istft(input, *args, **kwargs)
+    return call_as_caller(_istft, (input, *args), kwargs)  # torch's C++ warnings name the caller's line
 
 
 as_builtin(istft, "aten::istft")
