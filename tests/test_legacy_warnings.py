@@ -184,7 +184,8 @@ def test_torch_warnings_inside_patched_functions_name_the_callers_line():
         expected = _torch_recorded()
     got = _torch_recorded()
     sites = ["torch C++ 1", "torch C++ 2", "torch grad_variables", "torch only_inputs", "torch Function()"]
-    assert [(filename, line) for _, _, filename, line in expected] == [(__file__, _line_of(f"# site: {s}")) for s in sites]
+    places = [(filename, line) for _, _, filename, line in expected]
+    assert places == [(__file__, _line_of(f"# site: {site}")) for site in sites]
     assert got == expected
 
 
@@ -207,7 +208,8 @@ def test_torch_is_called_from_a_frame_like_each_callers():
     # one code object run in two namespaces (as exec'd cells are): each call comes from its own globals
     from varshim.legacy_warnings import call_as_caller
 
-    cell = "import sys\n\ndef patched():\n    return call(sys._getframe, (0,), {})\n\ndef probe():\n    return patched()\n"
+    cell = ("import sys\n\ndef patched():\n    return call(sys._getframe, (0,), {})\n\n"
+            "def probe():\n    return patched()\n")
     code = compile(cell, "cell.py", "exec")
     frames = []
     for name in ("first", "second"):

@@ -1,4 +1,4 @@
-"""`clip_grad_norm`: 0.3's float for the legacy program, torch 2.13's own for every other caller (varshim.patches.clip_grad)."""
+"""`clip_grad_norm`: 0.3's float for the legacy program, torch's own for other callers (varshim.patches.clip_grad)."""
 
 import math
 import warnings
@@ -13,8 +13,8 @@ from tests.support.strategies import seeds
 from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
 
 # The call as a file of the legacy program makes it (the 0.3 float is for those files only).
-legacy_clip = run("import torch\ndef clip(*args, **kwargs):\n    return torch.nn.utils.clip_grad_norm(*args, **kwargs)\n",
-                  LEGACY_FILE)["clip"]
+LEGACY_CLIP = "import torch\ndef clip(*args, **kwargs):\n    return torch.nn.utils.clip_grad_norm(*args, **kwargs)\n"
+legacy_clip = run(LEGACY_CLIP, LEGACY_FILE)["clip"]
 
 
 def _model_with_grads(seed, scale):
@@ -61,7 +61,8 @@ def test_legacy_callers_without_gradients_get_zero_and_modern_keywords_work():
 
 def test_warns_with_the_modern_spelling_and_is_reversible():
     model = _model_with_grads(0, 1.0)
-    with running_legacy_program(), pytest.warns(LegacyTorchWarning, match=r"clip_grad_norm_\(parameters, max_norm\)\.item\(\)"):
+    modern_spelling = r"clip_grad_norm_\(parameters, max_norm\)\.item\(\)"
+    with running_legacy_program(), pytest.warns(LegacyTorchWarning, match=modern_spelling):
         legacy_clip(model.parameters(), 0.1)
     with modern_torch(), running_legacy_program(), pytest.warns(FutureWarning, match="clip_grad_norm_"):
         assert isinstance(legacy_clip(model.parameters(), 0.1), torch.Tensor)

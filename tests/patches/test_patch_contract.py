@@ -132,7 +132,8 @@ def signature_problems(original, replacement, method=False):
                 problems.append(f"{p.name!r} has a default in torch, none here")
         names = {p.name for p in theirs} | instance
         for own in mine.values():
-            if own.default is _P.empty and own.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD) and own.name not in names:
+            required = own.default is _P.empty and own.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD)
+            if required and own.name not in names:
                 problems.append(f"requires {own.name!r}, which torch's {signature} does not have")
     return sorted(set(problems))
 
@@ -142,7 +143,8 @@ def torchs(patch):
     inherits (a `Tensor` method that `TensorBase` defines); None where torch has nothing."""
     if patch.original is not None or not isinstance(patch.owner, type):
         return patch.original
-    return next((vars(base)[patch.attribute] for base in patch.owner.__mro__[1:] if patch.attribute in vars(base)), None)
+    inherited = (vars(base)[patch.attribute] for base in patch.owner.__mro__[1:] if patch.attribute in vars(base))
+    return next(inherited, None)
 
 
 # -- (b) modern calls -------------------------------------------------------------------------------
@@ -289,7 +291,8 @@ MODERN_CALLS = {
     "full-legacy-float": [lambda: torch.full((2,), 1), lambda: torch.full((2,), 1.5), lambda: torch.full((1,), True)],
     "torch-six": [TorchRefuses(lambda: torch._six)],
     "torch-six-import": [TorchRefuses(lambda: importlib.import_module("torch._six"))],
-    "fft-callable": [lambda: torch.fft.fft(torch.arange(4.0)), lambda: torch.fft.irfft(torch.fft.rfft(torch.arange(4.0))),
+    "fft-callable": [lambda: torch.fft.fft(torch.arange(4.0)),
+                     lambda: torch.fft.irfft(torch.fft.rfft(torch.arange(4.0))),
                      lambda: (isinstance(torch.fft, types.ModuleType), torch.fft.__name__)],
     "stft-real": [lambda: torch.stft(torch.arange(16.0), 8, return_complex=True),
                   lambda: torch.arange(16.0).stft(8, hop_length=2, window=torch.hann_window(8), return_complex=True)],
@@ -335,7 +338,7 @@ def _difference(expected, got, path="result"):
     if type(expected) is not type(got):
         return f"{path}: {type(got).__name__}, torch gives {type(expected).__name__}"
     if isinstance(expected, torch.Tensor):
-        same = expected.dtype == got.dtype and expected.shape == got.shape and expected.requires_grad == got.requires_grad
+        same = (expected.dtype, expected.shape, expected.requires_grad) == (got.dtype, got.shape, got.requires_grad)
         if not same or not torch.equal(expected.detach().nan_to_num(), got.detach().nan_to_num()):
             return f"{path}: {got!r}, torch gives {expected!r}"
         return None
@@ -469,9 +472,9 @@ def test_the_checks_catch_broken_rows():
         return float(torch.nn.utils.clip_grad_norm_(parameters, max_norm, norm_type))
 
     row = ROWS["clip-grad-norm"]
-    assert signature_problems(row.original, clip_grad_norm) == ["no keyword 'error_if_nonfinite'", "no keyword 'foreach'",
-                                                                "no positional 3 ('error_if_nonfinite')",
-                                                                "no positional 4 ('foreach')"]
+    assert signature_problems(row.original, clip_grad_norm) == [
+        "no keyword 'error_if_nonfinite'", "no keyword 'foreach'", "no positional 3 ('error_if_nonfinite')",
+        "no positional 4 ('foreach')"]
     broken = Patch("broken", torch.nn.utils, "clip_grad_norm", clip_grad_norm)
 
     @contextlib.contextmanager

@@ -27,7 +27,8 @@ _modern_clip_grad_norm = torch.nn.utils.clip_grad.clip_grad_norm
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """`torch.nn.utils.clip_grad_norm`; for the legacy program, 0.3's: a Python float."""
     if not called_from_program():
-        return call_as_caller(_modern_clip_grad_norm, (parameters, max_norm, norm_type, error_if_nonfinite, foreach), {})
+        arguments = (parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+        return call_as_caller(_modern_clip_grad_norm, arguments, {})
     warn_legacy(
         "clip_grad_norm was renamed clip_grad_norm_ in PyTorch 0.4 and returns a tensor: "
         "write clip_grad_norm_(parameters, max_norm).item() for the number."
