@@ -46,10 +46,14 @@ pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated
 
 def original_signatures(original):
     """The original's signatures: one from `inspect.signature` (through torch's decorators, such as
-    `deprecated`), or one per overload in torch's stubs."""
+    `deprecated`), or one per overload in torch's stubs; None for a builtin of Python's own without
+    one (`object.__init_subclass__`)."""
     try:
         return [inspect.signature(original)]
     except ValueError:  # a C builtin: torch documents it in torch/_C/*.pyi
+        owner = getattr(original, "__objclass__", None)
+        if owner is not None and owner.__module__ == "builtins":
+            return None
         return _stub_signatures(original)
 
 
@@ -103,6 +107,7 @@ def signature_problems(original, replacement, method=False):
     """Calls of the original the replacement would not take; for a `method`, the instance (first
     parameter) is passed by position only, whatever either side names it."""
     problems = []
+    replacement = getattr(replacement, "__func__", replacement)  # a classmethod row: its function, `cls` first
     mine = inspect.signature(replacement, follow_wrapped=False).parameters
     by_name = {p.name: p for p in mine.values() if p.kind not in _POSITIONAL[:1]}
     slots = [p for p in mine.values() if p.kind in _POSITIONAL]
@@ -246,6 +251,32 @@ def _set_masked():
     return values
 
 
+def _modern_function():
+    class Double(torch.autograd.Function):  # made by the call: Function.__init_subclass__ runs
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    x = torch.ones(2, requires_grad=True)
+    y = Double.apply(x)
+    y.sum().backward()
+    return y, x.grad, sorted(vars(Double))
+
+
+def _module_backward_hook():
+    seen = []
+    layer = nn.Linear(3, 2)
+    layer.register_backward_hook(lambda module, grad_input, grad_output: seen.append(
+        [type(g).__name__ for g in grad_input + grad_output]))
+    x = torch.ones(4, 3, requires_grad=True)
+    layer(x).sum().backward()
+    return x.grad, layer.weight.grad, seen
+
+
 _CLIP_CALLS = [
     lambda clip: _clipped(clip, True, 0.5),
     lambda clip: _clipped(clip, True, 0.5, "inf", True, False),
@@ -308,6 +339,8 @@ MODERN_CALLS = {
     "mask-method-masked-select": [lambda: _VALUES.masked_select(_MASK)],
     "mask-method-masked-scatter": [lambda: _VALUES.masked_scatter(_MASK, torch.ones(3))],
     "mask-method-masked-scatter-inplace": [lambda: torch.arange(3.0).masked_scatter_(_MASK, torch.ones(3))],
+    "function-subclass": [_modern_function],
+    "module-backward-hook": [_module_backward_hook],
     "dataloader-names": [lambda: torch.utils.data.dataloader.no_such_name],
     "collate-names": [lambda: torch.utils.data._utils.collate.no_such_name],
 }
@@ -358,7 +391,7 @@ def _difference(expected, got, path="result"):
 
 def _replacement_codes(replacement):
     """Code objects run when the replacement is used: its function, methods or descriptor methods."""
-    found = getattr(replacement, "__code__", None)
+    found = getattr(getattr(replacement, "__func__", replacement), "__code__", None)
     if found is not None:
         return {found}
     owner = replacement if isinstance(replacement, type) else type(replacement)
@@ -463,6 +496,8 @@ def test_replacement_keeps_what_torch_has(name, kept):
         pytest.skip("torch 2.13 has no such attribute: nothing of torch's to keep")
     if kept == "signature" and all(isinstance(call, TorchRefuses) for call in MODERN_CALLS[name]):
         pytest.skip("torch 2.13 refuses every call: no call of the original to keep")
+    if kept == "signature" and original_signatures(original) is None:
+        pytest.skip(f"{original!r} is Python's own and says nothing of its signature")
     assert KEPT[kept](patch, original) == []
 
 
