@@ -151,7 +151,10 @@ def test_solve_takes_b_first_returns_lu_and_broadcasts(seed, n, k, batch_a, b_ba
     batch_b = {"none": (), "same": batch_a, "ones": (1,) * len(batch_a)}[b_batch]
     b = torch.randn(*batch_b, n, k, generator=g, **torch64)
     solution, lu = torch.solve(b, a)
-    assert torch.allclose(solution, torch.linalg.solve(a, b))
+    # B is always a matrix for torch.solve; linalg.solve reads a B of shape A.shape[:-1] as a batch
+    # of vectors, so the reference gets B with A's batch dimensions spelled out.
+    batch = torch.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    assert torch.allclose(solution, torch.linalg.solve(a, b.expand(*batch, n, k)))
     assert torch.equal(lu, torch.linalg.lu_factor(a)[0])
     assert torch.allclose(b.solve(a).solution, solution) and torch.gesv(b, a).LU.shape == lu.shape
 
