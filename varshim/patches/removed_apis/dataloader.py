@@ -13,7 +13,7 @@ module does not have, with a `LegacyTorchWarning` naming the modern spelling.
 import torch
 import torch.utils.data._utils.pin_memory
 
-from ...legacy_warnings import warn_legacy
+from .module_names import removed_names
 
 __all__ = ["DataLoaderIter", "dataloader_getattr", "collate_getattr"]
 
@@ -81,17 +81,6 @@ _DATALOADER = {
 }
 
 
-def _module_getattr(module_name, names):
-    def __getattr__(name):
-        try:
-            value, modern = names[name]
-        except KeyError:
-            raise AttributeError(f"module {module_name!r} has no attribute {name!r}") from None
-        warn_legacy(f"{module_name}.{name} was removed from torch: write {modern}.")
-        return value
-
-    return __getattr__
-
-
-dataloader_getattr = _module_getattr("torch.utils.data.dataloader", _DATALOADER)
-collate_getattr = _module_getattr("torch.utils.data._utils.collate", _COLLATE)
+_REMOVED = "{module}.{name} was removed from torch: write {modern}."
+dataloader_getattr = removed_names("torch.utils.data.dataloader", _DATALOADER, _REMOVED)
+collate_getattr = removed_names("torch.utils.data._utils.collate", _COLLATE, _REMOVED)

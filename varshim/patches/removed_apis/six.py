@@ -18,7 +18,7 @@ import queue
 import sys
 import types
 
-from ...legacy_warnings import warn_legacy
+from .module_names import removed_names
 
 __all__ = ["module"]
 
@@ -69,16 +69,8 @@ _NAMES = {
 }
 
 
-def _getattr(name):
-    try:
-        value, modern = _NAMES[name]
-    except KeyError:
-        raise AttributeError(f"module 'torch._six' has no attribute {name!r}") from None
-    warn_legacy(f"torch._six was removed in torch 2.0: instead of torch._six.{name} write {modern}.")
-    return value
-
-
 module = types.ModuleType("torch._six", "torch 1.x's Python 2/3 compatibility names, restored by varshim.")
-module.__getattr__ = _getattr
+module.__getattr__ = removed_names(
+    "torch._six", _NAMES, "torch._six was removed in torch 2.0: instead of torch._six.{name} write {modern}.")
 module.__dir__ = lambda: sorted(_NAMES)
 module.__all__ = sorted(_NAMES)

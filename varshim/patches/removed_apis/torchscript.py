@@ -24,5 +24,3 @@ def as_builtin(wrapper, op):
 def as_builtin_op(op):
     """Decorator form of `as_builtin`."""
     return lambda wrapper: as_builtin(wrapper, op)
-
-
