@@ -26,7 +26,8 @@ import warnings
 import torch
 
 import varshim
-from varshim import Variable, legacy_program
+from varshim import legacy_program
+from varshim.objects.variable import Variable
 
 torch.set_num_threads(1)
 warnings.simplefilter("ignore")

@@ -20,7 +20,8 @@ from torch.utils.data import TensorDataset
 from .. import legacy_program
 from ..objects import legacy_function, new_style_function
 from ..objects.variable import Variable, register_backward_check
-from . import arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, removed_apis, silent_changes, tensor_dataset
+from . import (arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, program_tensors, removed_apis,
+               silent_changes, tensor_dataset)
 
 __all__ = ["Patch", "PATCHES", "Hooks", "HOOKS", "install", "uninstall", "installed", "legacy"]
 
@@ -166,11 +167,22 @@ PATCHES = (
     Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("module-backward-hook", torch.nn.Module, "register_backward_hook", module_hooks.register_backward_hook),
+    Patch("set-default-tensor-type", torch, "set_default_tensor_type", program_tensors.set_default_tensor_type),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
     # operators whose result changed silently: hot in modern code (varshim/patches/silent_changes.py)
     *(Patch(*row, before=release) for release, *row in silent_changes.OPERATOR_ROWS),
-    # only while a 0.3 program runs
+    # only while a 0.3 program runs: its own files' tensors (varshim/patches/program_tensors.py)
     Patch("arange-legacy-float", torch, "arange", arange.arange, before="0.4"),
+    *(Patch(f"factory-{name}", torch, name, program_tensors.factory(getattr(torch, name)), before="0.4")
+      for name in program_tensors.FACTORIES),
+    Patch("tensor-constructor", torch.Tensor, "__new__", program_tensors.tensor_new, before="0.4"),
+    *(Patch(f"typed-constructor-{module}.{name}", sys.modules[module], name,
+            program_tensors.stand_in(module, name), before="0.4")
+      for module, name in program_tensors.TYPED_CONSTRUCTORS),
+    Patch("parameter-new", torch.nn.Parameter, "__new__", program_tensors.parameter_new, before="0.4"),
+    Patch("parameter-data", torch.nn.Parameter, "data", program_tensors.parameter_data, before="0.4"),
+    Patch("parameter-grad", torch.nn.Parameter, "grad", program_tensors.parameter_grad, before="0.4"),
+    Patch("parameter-repr", torch.nn.Parameter, "__repr__", program_tensors.parameter_repr, before="0.4"),
 )
 
 HOOKS = (
