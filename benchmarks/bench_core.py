@@ -11,6 +11,10 @@
    counters are saved and restored (legacy code, reported).
 3. Volatile inference peak memory vs `torch.no_grad()` (12-layer MLP, subprocesses). Target <= 1.05x.
 4. `import varshim` time after `import torch` (subprocesses). Target <= 50 ms.
+5. While a program written for 0.3 runs (its factory, constructor and Parameter patches applied):
+   calls from a modern file vs the same calls with no 0.3 program (torch's own objects), and calls
+   from the program's own file (which make LegacyTensors). No target for the program's own calls;
+   modern files: reported, <= 1.2x per call of a few-microsecond factory.
 """
 
 import argparse
@@ -19,6 +23,7 @@ import tempfile
 import statistics
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import warnings
@@ -217,6 +222,58 @@ def optimizer_steps_in_a_legacy_run():
             ("the program's own SGD step (restores versions)", namespace["program_step"], enter, leave, 1.15)]
 
 
+# -- 5. calls while a 0.3 program runs --------------------------------------------------------------
+
+_CALLS = """
+def zeros():
+    return torch.zeros(3)
+
+def randn():
+    return torch.randn(3)
+
+def tensor_constructor():
+    return torch.Tensor(3)
+
+def typed_constructor():
+    return torch.FloatTensor(3)
+
+def parameter_data():
+    return parameter.data
+"""
+
+
+def program_calls(filename):
+    """The calls of section 5, compiled as the file `filename` (a modern file or the program's)."""
+    namespace = {"torch": torch, "parameter": torch.nn.Parameter(torch.ones(3))}
+    exec(compile(_CALLS, filename, "exec"), namespace)
+    return {name: namespace[name] for name in ("zeros", "randn", "tensor_constructor", "typed_constructor",
+                                               "parameter_data")}
+
+
+def beside_a_0_3_program(repeat):
+    folder = tempfile.mkdtemp()
+    modern = program_calls(__file__)
+    legacy = program_calls(os.path.join(folder, "train.py"))
+    program = None
+
+    def enter():
+        nonlocal program
+        if program is None:
+            program = legacy_program.enter(folder, "0.3")
+
+    def leave():
+        nonlocal program
+        if program is not None:
+            legacy_program.leave(program)
+            program = None
+
+    for name, call in modern.items():
+        compare(f"modern file: {name}", call, call, repeat * 2, 2000, 1.2, enter, leave)
+    for name, call in legacy.items():
+        compare(f"0.3 program's file: {name}", call, modern[name], repeat, 2000, float("inf"), enter, leave)
+    leave()
+
+
 # -- 3. volatile inference memory, 4. import time (subprocesses) -----------------------------------
 
 _MEMORY_SCRIPT = textwrap.dedent(
@@ -304,6 +361,9 @@ def main():
           f"{ignored / 1024:.1f} MiB ({ignored / no_grad:.2f}x)")
 
     print(f"-- import varshim after import torch: {import_time_ms(3 if options.quick else 7):.1f} ms (target <= 50 ms)")
+
+    print("-- while a 0.3 program runs (candidate) vs no 0.3 program (baseline)")
+    beside_a_0_3_program(repeat)
 
 
 if __name__ == "__main__":
