@@ -132,7 +132,8 @@ def _parser():
                              f"${_WRITTEN_FOR_ENV}) decides from the program's own files and says why "
                              "in one line on stderr")
     parser.add_argument("--quiet", action="store_true",
-                        help="no summary line at the end (how many legacy idioms ran, how to find "
+                        help="no varshim lines on stderr: neither the release decision before the run "
+                             "nor the summary line at the end (how many legacy idioms ran, how to find "
                              "and rewrite them); the warnings themselves follow Python's -W filters")
     parser.add_argument("-V", "--version", action=VersionAction)
     notebook = parser.add_argument_group("notebooks")
@@ -208,7 +209,7 @@ def run_main(argv=None):
         varshim.trust(path)  # the pickle trust rule of torch.load (varshim.patches.pickles)
     try:
         if ns.module is not None:
-            return script.run_module(ns.module, args, written_for)
+            return script.run_module(ns.module, args, written_for, announce=not ns.quiet)
         if ns.target.endswith(".ipynb"):
             try:
                 from varshim.entry.notebook import run_notebook
@@ -216,8 +217,9 @@ def run_main(argv=None):
                 parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
                              "pip install 'varshim[notebook]'")
             return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output,
-                                json_path=ns.json_path, seed=ns.seed, written_for=written_for)
-        return script.run_script(ns.target, args, written_for)
+                                json_path=ns.json_path, seed=ns.seed, written_for=written_for,
+                                announce=not ns.quiet)
+        return script.run_script(ns.target, args, written_for, announce=not ns.quiet)
     finally:  # also after the program's own sys.exit()
         summary = None if ns.quiet else shown_summary("." if ns.module else ns.target)
         if summary:

@@ -2,7 +2,7 @@
 
 Rules decided by their caller's file ask one of two questions here:
 
-- `owns(filename)`, `called_from_program()`: is it one of the legacy program's own files? The
+- `owns(filename)`: is it one of the legacy program's own files? The
   entry points say which files those are with `enter(root, ...)` and `leave(program)`: `varshim run`
   the script's folder (the working folder for `-m`), a notebook run the notebook's folder and its
   cells, `%load_ext varshim` the kernel's cells and working folder, the pytest plugin the rootdir.
@@ -28,6 +28,8 @@ import site
 import sys
 import sysconfig
 import tempfile
+
+from varshim_migrate.dating import format_release
 
 from .own_files import VARSHIM_PATHS
 
@@ -155,12 +157,12 @@ class Program:
         """The one line that says what was decided, why, and how to override it."""
         override = self.override.format
         if self.written_for != AUTO:
-            what = "torch 2.x rules" if self.release is None else "PyTorch %s" % _format(self.release)
+            what = "torch 2.x rules" if self.release is None else "PyTorch %s" % format_release(self.release)
             told = f"{override('').strip()} or ${WRITTEN_FOR_ENV}"
             return f"varshim: {self.name} runs as code for {what}, as told ({told})"
         if self.release is not None:
             where, evidence = self.legacy
-            return (f"varshim: {self.name} runs as code for PyTorch {_format(self.release)}: "
+            return (f"varshim: {self.name} runs as code for PyTorch {format_release(self.release)}: "
                     f"{_locate(where, evidence)} has {evidence.idiom}; {override(MODERN)} runs it with torch 2.x rules")
         if self.modern is not None:
             where, evidence = self.modern
@@ -206,7 +208,7 @@ class Program:
         return path[len(self.root):] if self.root and path.startswith(self.root) else os.path.basename(path)
 
     def __repr__(self):
-        release = "modern" if self.release is None else _format(self.release)
+        release = "modern" if self.release is None else format_release(self.release)
         return f"<Program {self.name} ({release})>"
 
 
@@ -303,7 +305,7 @@ def release_of(filename):
     """The release ("0.3") the program owning `filename` was written for; None if it follows torch
     2.x rules or is no program's file."""
     target = _target(filename)
-    return None if target is None or target is _NOT_OWNED else _format(target)
+    return None if target is None or target is _NOT_OWNED else format_release(target)
 
 
 def targets_before(release, depth=1):
@@ -388,10 +390,6 @@ def _bound(release):
 def _locate(where, evidence):
     """file:line of an idiom; `where` may map a line to a place itself (a notebook's cells)."""
     return where(evidence.line) if callable(where) else f"{where}:{evidence.line}"
-
-
-def _format(release):
-    return "%d.%d" % release
 
 
 def to_stderr(line):

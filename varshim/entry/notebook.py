@@ -177,18 +177,20 @@ def _kernel_like_process(folder, program):
             delattr(builtins, name)
 
 
-def execute(nb, folder, echo=False, keep_going=False, seed=None, written_for="auto", name="the notebook"):
+def execute(nb, folder, echo=False, keep_going=False, seed=None, written_for="auto", name="the notebook",
+            announce=True):
     """Run `nb`'s code cells in order, outputs in place; yield a `CellRun` for each as it finishes.
 
     Each code cell that runs gets its new `outputs` and `execution_count`; a cell tagged nbval-skip
     does not run. A cell that fails, unless it was expected to (`CellRun.expected_error`), ends the
     run unless `keep_going`; cells not run keep what was saved. `seed` seeds torch, numpy and
-    Python's random before the first cell. The program (`legacy_program`) is announced on stderr.
+    Python's random before the first cell. The program's release (`legacy_program`) is announced on
+    stderr unless `announce` is false.
     """
     config = Config()
     config.HistoryManager.enabled = False
     program = dict(written_for=written_for, name=name, entry=notebook_entry(nb, name),
-                   override="varshim run --written-for {0}", announce=legacy_program.to_stderr)
+                   override="varshim run --written-for {0}", announce=legacy_program.to_stderr if announce else None)
     with _kernel_like_process(os.path.abspath(folder), program):
         shell = _NotebookShell.instance(echo=echo, config=config, colors="nocolor")
         load_ipython_extension(shell)
@@ -310,7 +312,8 @@ def _write_json(path, notebook, cells, counts):
     os.replace(handle.name, path)
 
 
-def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None, written_for="auto"):
+def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None, written_for="auto",
+                 announce=True):
     """`varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--seed N] [--json FILE] [--output FILE]`.
 
     Returns the exit status: with `check` (implied by `json_path`), 1 if a cell differs or failed;
@@ -320,7 +323,7 @@ def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None,
     nb = nbformat.read(path, as_version=4)
     counts, cells, stopped = dict.fromkeys(saved_outputs.OUTCOMES, 0), [], None
     runs = execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check, keep_going=check, seed=seed,
-                   written_for=written_for, name=os.path.basename(path))
+                   written_for=written_for, name=os.path.basename(path), announce=announce)
     for run in runs:
         if run.failure is not None and not run.expected_error and stopped is None:
             stopped = run.failure

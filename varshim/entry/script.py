@@ -25,8 +25,9 @@ from .project_imports import LegacySourceLoader, program_files
 __all__ = ["run_script", "run_module", "user_traceback"]
 
 
-def run_script(path, args, written_for="auto"):
-    """Run the script at `path` with `sys.argv[1:] == args`; returns its exit status."""
+def run_script(path, args, written_for="auto", announce=True):
+    """Run the script at `path` with `sys.argv[1:] == args`; returns its exit status. The release
+    decision is announced on stderr unless `announce` is false."""
     filename = os.path.abspath(path)
     try:
         with open(filename, "rb") as handle:
@@ -45,7 +46,7 @@ def run_script(path, args, written_for="auto"):
                                 __loader__=LegacySourceLoader("__main__", filename))
     folder = os.path.dirname(os.path.realpath(filename))
     options = dict(written_for=written_for, entry=(os.path.basename(filename), filename, source),
-                   name=os.path.basename(filename))
+                   name=os.path.basename(filename), announce=legacy_program.to_stderr if announce else None)
     with _as_main(main_module, [path] + args, folder, options):
         try:
             code = compile_legacy(source, filename)
@@ -74,9 +75,10 @@ def _undecodable(data, filename, error):
     return f"SyntaxError: {error} in file {filename}"
 
 
-def run_module(name, args, written_for="auto"):
+def run_module(name, args, written_for="auto", announce=True):
     """Run module `name` as `python -m name args...` would; returns its exit status."""
-    options = dict(written_for=written_for, name=name, start=False)  # started once the module is found
+    options = dict(written_for=written_for, name=name, start=False,  # started once the module is found
+                   announce=legacy_program.to_stderr if announce else None)
     with _as_main(sys.modules["__main__"], [name] + args, os.getcwd(), options) as program:
         try:
             spec = importlib.util.find_spec(name)
@@ -117,7 +119,7 @@ def _as_main(module, argv, folder, options):
     sys.path[:1] = [folder]
     sys.modules["__main__"] = module
     try:
-        with program_files(folder, announce=legacy_program.to_stderr, **options) as program:
+        with program_files(folder, **options) as program:
             yield program
     finally:
         sys.argv, sys.path[:1], sys.modules["__main__"] = saved
