@@ -40,7 +40,6 @@ __all__ = ["Variable", "install", "uninstall", "legacy", "trust", "LegacyTorchWa
 __version__ = "0.2.0"
 
 
-
 def __getattr__(name):
     # `Variable` is served here, not stored: a module that takes it at import time (the one-line
     # edit `from varshim import Variable`, at its top level) is a file of a 0.3 program.

@@ -169,7 +169,8 @@ class Program:
             though = ""
             if self.legacy is not None:
                 old_where, old = self.legacy
-                though = f" (its 0.3 idioms, such as {old.idiom.split(' (')[0]} at {_locate(old_where, old)}, still work)"
+                idiom = old.idiom.split(" (")[0]
+                though = f" (its 0.3 idioms, such as {idiom} at {_locate(old_where, old)}, still work)"
             return (f"varshim: {self.name} runs as code for PyTorch 0.4 or later: {_locate(where, evidence)} has "
                     f"{evidence.idiom}{though}; {override('0.3')} applies the 0.3 rules")
         if not self.dated:
@@ -217,6 +218,7 @@ _programs = []  # the programs being run, innermost last
 _owned = {}  # filename -> owned by one of `_programs` (cleared when they change)
 _targets = {}  # filename -> the release its program targets, None (modern), or _NOT_OWNED
 _NOT_OWNED = object()
+_UNKNOWN = object()
 _bounds = {}  # "0.4" -> (0, 4)
 _listeners = []
 _watchers = []  # called with `running()` whenever it changes
@@ -265,7 +267,7 @@ def adopt(filename, line=None):
     if not override:
         where = f"{program.name}:{line}" if line else program.name
         to_stderr(f"varshim: {program.name} runs as code for PyTorch 0.3: {where} imports Variable from varshim "
-                f"(the one-line edit); {WRITTEN_FOR_ENV}=modern to run it with torch 2.x rules")
+                  f"(the one-line edit); {WRITTEN_FOR_ENV}=modern to run it with torch 2.x rules")
     return program
 
 
@@ -310,14 +312,18 @@ def release_of(filename):
 
 def targets_before(release, depth=1):
     """Was the caller's caller (`depth` frames above the function asking) written for a torch
-    release before `release` ("0.4")? False for every file that is not a legacy program's own.
-    One frame lookup and two dictionary lookups: cheap enough for every call of a patched function."""
+    release before `release` ("0.4", or a tuple)? False for every file that is not a legacy
+    program's own. One frame lookup and two dictionary lookups: cheap enough for every call of a
+    patched function."""
     if not _programs:
         return False
-    target = _target(sys._getframe(depth + 1).f_code.co_filename)
+    filename = sys._getframe(depth + 1).f_code.co_filename
+    target = _targets.get(filename, _UNKNOWN)
+    if target is _UNKNOWN:
+        target = _target(filename)
     if target is None or target is _NOT_OWNED:
         return False
-    return target < _bound(release)
+    return target < (release if type(release) is tuple else _bounds.get(release) or _bound(release))
 
 
 def any_targets_before(release):
@@ -353,8 +359,8 @@ def unwatch(watcher):
 
 
 def _target(filename):
-    target = _targets.get(filename)
-    if target is None and filename not in _targets:
+    target = _targets.get(filename, _UNKNOWN)
+    if target is _UNKNOWN:
         target = _NOT_OWNED
         for program in reversed(_programs):  # innermost first: an adopted file before its folder
             if program.owns(filename):

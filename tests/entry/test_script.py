@@ -277,4 +277,5 @@ def test_written_for_reaches_the_program(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert varshim_cli.run_main(["-m", "s"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "torch.float32\n" and captured.err.startswith("varshim: s runs as code for PyTorch 0.3, as told")
+    assert captured.out == "torch.float32\n"
+    assert captured.err.startswith("varshim: s runs as code for PyTorch 0.3, as told")

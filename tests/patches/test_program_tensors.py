@@ -96,7 +96,8 @@ def test_parameter_data_and_grad_read_by_the_program_are_0_3(tmp_path):
     assert ns["printed"] == "Parameter containing:" + printing.tensor_repr(ns["linear"].bias)
     assert ns["printed"].endswith("[torch.FloatTensor of size 2]\n")
     # read here, from a modern file, the same objects are torch's
-    assert type(ns["linear"].bias.data) is torch.Tensor and repr(ns["linear"].bias).startswith("Parameter containing:\ntensor(")
+    assert type(ns["linear"].bias.data) is torch.Tensor
+    assert repr(ns["linear"].bias).startswith("Parameter containing:\ntensor(")
 
 
 @settings(max_examples=20)
@@ -107,12 +108,14 @@ def test_program_tensors_compute_plain_torchs_values(tmp_path_factory, array):
     program = "import torch\nt = torch.DoubleTensor(values.tolist())\n" \
               "results = [t.sum(), t.max(), t.mean(), t.view(-1)[0], (t * 2 + 1).sum(0), t.exp().norm()]\n"
     ns = run_as_program(program, tmp_path_factory.mktemp("program"), values=values)
-    plain = [values.sum(), values.max(), values.mean(), values.view(-1)[0], (values * 2 + 1).sum(0), values.exp().norm()]
+    plain = [values.sum(), values.max(), values.mean(), values.view(-1)[0], (values * 2 + 1).sum(0),
+             values.exp().norm()]
     for legacy, modern in zip(ns["results"], plain):
         if isinstance(legacy, float):
             assert modern.dim() == 0 and legacy == modern.item()
         else:
-            assert isinstance(legacy, LegacyTensor) and legacy.tolist() == (modern.tolist() if modern.dim() else [modern.item()])
+            assert isinstance(legacy, LegacyTensor)
+            assert legacy.tolist() == (modern.tolist() if modern.dim() else [modern.item()])
 
 
 # -- modern callers while a 0.3 program runs ------------------------------------------------------

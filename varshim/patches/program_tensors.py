@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 _0_4 = (0, 4)
+_targets_before = legacy_program.targets_before  # asked on every call: one global lookup
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
@@ -70,8 +71,8 @@ def factory(original):
     @functools.wraps(original)
     def program_factory(*args, **kwargs):
         result = original(*args, **kwargs)
-        if (not kwargs or kwargs.keys().isdisjoint(_MODERN_KEYWORDS)) and "out" not in kwargs \
-                and legacy_program.targets_before(_0_4):
+        modern = kwargs and ("out" in kwargs or not kwargs.keys().isdisjoint(_MODERN_KEYWORDS))
+        if not modern and _targets_before(_0_4):
             _program_tensor(result)
         return result
 
@@ -86,7 +87,7 @@ def _tensor_new(*args, **kwargs):
     # (cls, *args, **kwargs) taken as one: torch reads the signature (Dynamo's polyfill of
     # `torch.Tensor.__new__` accepts a replacement that forwards everything).
     result = _TENSOR_NEW(*args, **kwargs)
-    if args[0] is _Tensor and legacy_program.targets_before(_0_4):
+    if args[0] is _Tensor and _targets_before(_0_4):
         _program_tensor(result)
     return result
 
@@ -101,7 +102,7 @@ class TensorTypeStandIn(type):
 
     def __call__(cls, *args, **kwargs):
         result = cls._tensortype(*args, **kwargs)
-        if legacy_program.targets_before(_0_4):
+        if _targets_before(_0_4):
             _program_tensor(result)
         return result
 
@@ -140,11 +141,13 @@ def stand_in(module_name, name):
 
 _DATA = _TensorBase.data
 _GRAD = _TensorBase.grad
+_data = _DATA.__get__
+_grad = _GRAD.__get__
 
 
 def _get_data(self):
-    data = _DATA.__get__(self)
-    if legacy_program.targets_before(_0_4):
+    data = _data(self)
+    if _targets_before(_0_4):
         as_legacy(data)
     return data
 
@@ -154,8 +157,8 @@ def _set_data(self, value):
 
 
 def _get_grad(self):
-    grad = _GRAD.__get__(self)
-    if grad is not None and legacy_program.targets_before(_0_4):
+    grad = _grad(self)
+    if grad is not None and _targets_before(_0_4):
         return grad.as_subclass(Variable)  # an alias: `p.grad.data.zero_()` zeroes the real gradient
     return grad
 
@@ -188,7 +191,7 @@ _PARAMETER_REPR = torch.nn.Parameter.__repr__
 
 @functools.wraps(_PARAMETER_REPR)
 def parameter_repr(self, *args, **kwargs):
-    if legacy_program.targets_before(_0_4):
+    if _targets_before(_0_4):
         return "Parameter containing:" + printing.tensor_repr(self)  # v0.3.1 torch/nn/parameter.py
     return _PARAMETER_REPR(self, *args, **kwargs)
 
