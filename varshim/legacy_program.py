@@ -27,9 +27,6 @@ import re
 import site
 import sys
 import sysconfig
-import tempfile
-
-from varshim_migrate.dating import format_release
 
 from .own_files import VARSHIM_PATHS
 
@@ -66,10 +63,11 @@ def _excluded_dirs():
 
 def _is_cell(filename):
     # IPython names a cell's code `<ipython-input-N-hash>`; ipykernel writes it to a temporary file.
-    return filename.startswith(("<ipython-input-", _KERNEL_CELLS))
+    if filename.startswith("<ipython-input-"):
+        return True
+    import tempfile  # only for cells programs, so `import varshim` does not load it
 
-
-_KERNEL_CELLS = os.path.join(tempfile.gettempdir(), "ipykernel_%d" % os.getpid(), "")
+    return filename.startswith(os.path.join(tempfile.gettempdir(), "ipykernel_%d" % os.getpid(), ""))
 
 
 class Program:
@@ -157,12 +155,12 @@ class Program:
         """The one line that says what was decided, why, and how to override it."""
         override = self.override.format
         if self.written_for != AUTO:
-            what = "torch 2.x rules" if self.release is None else "PyTorch %s" % format_release(self.release)
+            what = "torch 2.x rules" if self.release is None else "PyTorch %s" % _release_text(self.release)
             told = f"{override('').strip()} or ${WRITTEN_FOR_ENV}"
             return f"varshim: {self.name} runs as code for {what}, as told ({told})"
         if self.release is not None:
             where, evidence = self.legacy
-            return (f"varshim: {self.name} runs as code for PyTorch {format_release(self.release)}: "
+            return (f"varshim: {self.name} runs as code for PyTorch {_release_text(self.release)}: "
                     f"{_locate(where, evidence)} has {evidence.idiom}; {override(MODERN)} runs it with torch 2.x rules")
         if self.modern is not None:
             where, evidence = self.modern
@@ -209,7 +207,7 @@ class Program:
         return path[len(self.root):] if self.root and path.startswith(self.root) else os.path.basename(path)
 
     def __repr__(self):
-        release = "modern" if self.release is None else format_release(self.release)
+        release = "modern" if self.release is None else _release_text(self.release)
         return f"<Program {self.name} ({release})>"
 
 
@@ -307,7 +305,7 @@ def release_of(filename):
     """The release ("0.3") the program owning `filename` was written for; None if it follows torch
     2.x rules or is no program's file."""
     target = _target(filename)
-    return None if target is None or target is _NOT_OWNED else format_release(target)
+    return None if target is None or target is _NOT_OWNED else _release_text(target)
 
 
 def targets_before(release, depth=1):
@@ -391,6 +389,12 @@ def _bound(release):
 
         bound = _bounds[release] = parse_release(release)
     return bound
+
+
+def _release_text(release):
+    from varshim_migrate.dating import format_release  # loaded when a decision is told, not at import
+
+    return format_release(release)
 
 
 def _locate(where, evidence):
