@@ -117,7 +117,7 @@ def test_a_name_new_in_0_4_wins_over_0_3_idioms(tmp_path):
     legacy_program.leave(program)
     assert program.release is None
     assert announced == ["varshim: main.py runs as code for PyTorch 0.4 or later: main.py:4 has x.item() (new in 0.4) "
-                         "(its 0.3 idioms, such as Variable(x) at main.py:3, still work); --written-for 0.3 applies "
+                         "(its older idioms, such as Variable(x) at main.py:3, still work); --written-for 0.3 applies "
                          "the 0.3 rules"]
 
 
@@ -228,3 +228,23 @@ def test_ipython_cells_belong_to_a_cells_program(tmp_path):
 def test_a_bad_written_for_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="'1.x' is not a torch release"):
         legacy_program.enter(tmp_path, "1.x")
+
+
+def test_any_release_bound_dates_a_program_as_the_last_release_before_it(tmp_path, monkeypatch):
+    # What a rule for 1.x code would add to varshim_migrate.dating: evidence with other bounds.
+    import varshim_migrate.dating as dating
+
+    found = {
+        "six.py": [dating.Evidence(1, "torch._six (gone in 2.0)", before=(2, 0))],
+        "item.py": [dating.Evidence(2, "x.item() (new in 0.4)", since=(0, 4))],
+        "old.py": [dating.Evidence(3, "x.creator (VS104, a 0.3 idiom)", before=(0, 4))],
+    }
+    monkeypatch.setattr(dating, "date_source", lambda source: found[source])
+    program = legacy_program.Program(tmp_path)
+    program.date("six.py", "six.py")
+    assert program.release == (1, 13)
+    program.date("old.py", "old.py")
+    assert program.release == (0, 3) and program.legacy[0] == "old.py"
+    program.date("item.py", "item.py")  # written for 0.4 or later, before 2.0
+    assert program.release == (1, 13) and program.legacy[0] == "six.py"
+    assert program.decision().startswith("varshim: ")

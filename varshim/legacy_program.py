@@ -90,8 +90,9 @@ class Program:
         self.announce = announce  # where the decision line goes (None: the caller prints it)
         self.running = False  # the program's code runs: a later module no longer undoes a 0.3 decision
         self.release = None if written_for in (AUTO, MODERN) else self.written_for
-        self.legacy = None  # (where, Evidence): the first 0.3 idiom seen
-        self.modern = None  # (where, Evidence): the first name new in 0.4 seen
+        self.legacy = None  # (where, Evidence): the old idiom the release was decided by (or the earliest)
+        self.modern = None  # (where, Evidence): the first name of the latest release seen
+        self._befores = {}  # bound -> (where, Evidence): the first idiom of code written before it
         self.dated = 0  # how many files or cells were dated
         self._seen = set()
         self._excluded = _excluded_dirs()
@@ -121,18 +122,32 @@ class Program:
 
         self.dated += 1
         for evidence in date_source(source):
-            if evidence.before is not None and self.legacy is None:
-                self.legacy = (where, evidence)
-            if evidence.since is not None and self.modern is None:
+            if evidence.before is not None:
+                self._befores.setdefault(evidence.before, (where, evidence))
+            if evidence.since is not None and (self.modern is None or evidence.since > self.modern[1].since):
                 self.modern = (where, evidence)
-        if self.running and self.release is not None:
-            return False  # a program already running as 0.3 code stays 0.3 code
-        release = _LATEST_0_3 if self.legacy is not None and self.modern is None else None
-        if release == self.release:
-            return False
+        release, self.legacy = self._dated()
+        if release == self.release or self.running and self.release is not None \
+                and (release is None or release > self.release):
+            return False  # a running program's release only moves earlier (more rules), never later
         self.release = release
         _changed()
         return True
+
+    def _dated(self):
+        """(release, the idiom that says so) from the evidence: the last release before the earliest
+        `before` bound that lies after every `since` (names new in 0.4 outweigh 0.3 idioms, which 0.4
+        still ran); (None, the earliest old idiom, if any) when no bound does."""
+        if not self._befores:
+            return None, None
+        since = self.modern[1].since if self.modern is not None else None
+        bounds = [bound for bound in self._befores if since is None or bound > since]
+        if not bounds:
+            return None, self._befores[min(self._befores)]
+        from varshim_migrate.dating import release_before
+
+        bound = min(bounds)
+        return release_before(bound), self._befores[bound]
 
     def set_written_for(self, written_for):
         """An override while the program runs (`%varshim_written_for 0.3`); returns the decision."""
@@ -140,8 +155,8 @@ class Program:
             written_for = parse_written_for(written_for)
         self.written_for = written_for if written_for in (AUTO, MODERN) else tuple(written_for)
         self.release = None if written_for in (AUTO, MODERN) else self.written_for
-        if written_for == AUTO and self.legacy is not None and self.modern is None:
-            self.release = _LATEST_0_3
+        if written_for == AUTO:
+            self.release, self.legacy = self._dated()
         _changed()
         return self.decision()
 
@@ -168,8 +183,9 @@ class Program:
             if self.legacy is not None:
                 old_where, old = self.legacy
                 idiom = old.idiom.split(" (")[0]
-                though = f" (its 0.3 idioms, such as {idiom} at {_locate(old_where, old)}, still work)"
-            return (f"varshim: {self.name} runs as code for PyTorch 0.4 or later: {_locate(where, evidence)} has "
+                though = f" (its older idioms, such as {idiom} at {_locate(old_where, old)}, still work)"
+            since = _release_text(evidence.since)
+            return (f"varshim: {self.name} runs as code for PyTorch {since} or later: {_locate(where, evidence)} has "
                     f"{evidence.idiom}{though}; {override('0.3')} applies the 0.3 rules")
         if not self.dated:
             return (f"varshim: {self.name} runs as code for PyTorch 0.4 or later until it shows a 0.3 idiom; "

@@ -18,7 +18,7 @@ either kind is not parsed at all (most files of a modern program cost one substr
 import ast
 import dataclasses
 
-__all__ = ["Evidence", "date_source", "parse_release", "format_release", "RELEASES"]
+__all__ = ["Evidence", "date_source", "parse_release", "format_release", "release_before", "RELEASES"]
 
 # Every torch release a program can be written for, in order (minor releases; patch releases
 # change no rule varshim knows).
@@ -46,6 +46,12 @@ def parse_release(text):
 
 def format_release(release):
     return "%d.%d" % release
+
+
+def release_before(bound):
+    """The last release before `bound`: (0, 3) for (0, 4), (1, 13) for (2, 0); None before 0.1."""
+    earlier = [release for release in RELEASES if release < bound]
+    return earlier[-1] if earlier else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_the_decision_is_one_line_before_the_program_runs(runs):
     # `x.sum().item()` (new in 0.4) beside `async=True`: written for 0.4, whose shims still run
     assert runs["module"].stderr.splitlines()[0].startswith(
         "varshim: legacy_pkg runs as code for PyTorch 0.4 or later: __main__.py:12 has x.item() (new in 0.4) "
-        "(its 0.3 idioms, such as async=True at __main__.py:9, still work)")
+        "(its older idioms, such as async=True at __main__.py:9, still work)")
     assert [line for line in runs["succeeded"].stderr.splitlines() if line.startswith("varshim: ")] == \
         runs["succeeded"].stderr.splitlines()[:1]
 

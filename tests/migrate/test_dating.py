@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from varshim_migrate.dating import (
-    RELEASES, Evidence, date_source, format_release, parse_release,
+    RELEASES, Evidence, date_source, format_release, parse_release, release_before,
 )
 
 HEADER = "import torch\nfrom torch.autograd import Variable\n"
@@ -98,9 +98,14 @@ def test_bad_releases_are_one_clear_error(text):
         parse_release(text)
 
 
+def test_the_release_before_a_bound():
+    assert release_before((0, 4)) == (0, 3) and release_before((2, 0)) == (1, 13) and release_before((0, 1)) is None
+
+
 @given(st.sampled_from(RELEASES))
 def test_every_release_round_trips(release):
     assert parse_release(format_release(release)) == release
+    assert release_before(release) is None or release_before(release) < release
 
 
 def test_evidence_is_a_plain_record():
