@@ -291,7 +291,7 @@ def legacy_gradient(grad):
 def plain_gradient(value):
     """What a hook returned, for torch's engine: legacy objects (also in a tuple) as plain aliases."""
     kind = type(value)
-    if kind is Variable or kind is LegacyTensor:
+    if kind is Variable or type(kind) is LegacyTensorType:
         with _DisableSubclass():
             return value.as_subclass(_Tensor)  # an alias: the hook's own object keeps its class
     if kind is tuple:

@@ -31,6 +31,7 @@ import torch
 import torch.jit._builtins
 
 from .. import legacy_program
+from ..legacy_warnings import call_as_caller
 from ..objects import printing
 from ..objects.legacy_tensor import LegacyTensorType, as_legacy
 from ..objects.variable import Variable
@@ -68,9 +69,12 @@ def factory(original):
     """`torch.<name>` whose result is a LegacyTensor when a 0.3 program's file calls it; scripted
     modern code compiles it as torch's op (`removed_apis.torchscript`)."""
 
+    # torch.range warns that it is deprecated: the warning names the caller's line, as without varshim
+    call = functools.partial(call_as_caller, original) if original is torch.range else None
+
     @functools.wraps(original)
     def program_factory(*args, **kwargs):
-        result = original(*args, **kwargs)
+        result = original(*args, **kwargs) if call is None else call(args, kwargs)
         modern = kwargs and ("out" in kwargs or not kwargs.keys().isdisjoint(_MODERN_KEYWORDS))
         if not modern and _targets_before(_0_4):
             _program_tensor(result)
@@ -131,10 +135,16 @@ class TensorTypeStandIn(type):
 def stand_in(module_name, name):
     """The stand-in for `module_name.name` (torch.cuda.FloatTensor): pickled under that name."""
     tensortype = getattr(sys.modules[module_name], name)
-    return TensorTypeStandIn(f"{module_name}.{name}", (), {
-        "__module__": module_name, "__qualname__": name, "__doc__": tensortype.__doc__,
-        "_tensortype": tensortype,
-    })
+    # torch's own attributes by identity (`torch.FloatTensor.__eq__` is the tensor method, not
+    # object's); names torch's metaclass answers (`dtype`, `is_cuda`) are left to `__getattr__`
+    own = _OWN_TO_EACH_CLASS.union(vars(type(tensortype)))
+    namespace = {key: value for key, value in vars(tensortype).items() if key not in own}
+    namespace.update({"__module__": module_name, "__qualname__": name, "__doc__": tensortype.__doc__,
+                      "_tensortype": tensortype})
+    return TensorTypeStandIn(f"{module_name}.{name}", (), namespace)
+
+
+_OWN_TO_EACH_CLASS = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__", "__doc__"})
 
 
 # -- nn.Parameter as 0.3's Variable subclass -------------------------------------------------------
@@ -216,7 +226,7 @@ def set_default_tensor_type(t, /):
             f"2.x takes only floating-point default types. Make the integer tensors as such where they are "
             f"created: {name}(...), or torch.zeros(..., dtype={_INTEGER_TYPES[kind]})."
         )
-    return _SET_DEFAULT_TENSOR_TYPE(t)
+    return call_as_caller(_SET_DEFAULT_TENSOR_TYPE, (t,), {})  # torch's warnings at the caller's line
 
 
 _INTEGER_TYPES = {

@@ -53,20 +53,30 @@ def full(size, fill_value, *args, **kwargs):
     return _modern_full(size, fill_value, *args, **kwargs)
 
 
-def _truncating(original, dispatched_as, release, idiom, legacy, applies):
-    """`original(a, b)`; `legacy(a, b)` where `applies(a, b)` in a program written before `release`."""
+def _truncating(original, dispatched_as, release, idiom, legacy, applies, method):
+    """`original(a, b)`; `legacy(a, b)` where `applies(a, b)` in a program written before `release`.
+    A method's first parameter is `self`, a function's `input` (torch's names, for keyword calls)."""
+
+    depth = 1 if method else 2  # the caller of `function` below
 
     def patched(self, other, *args, **kwargs):
         if _has_torch_function(self, other):  # subclasses see what torch would have passed them
             return _handle_torch_function(dispatched_as, (self, other), self, other, *args, **kwargs)
-        if not args and not kwargs and applies(self, other) and targets_before(release):
+        if not args and not kwargs and applies(self, other) and targets_before(release, depth):
             warn_legacy(f"{idiom} truncated toward zero before {release[0]}.{release[1]}: write "
                         "torch.div(a, b, rounding_mode='trunc').")
             return legacy(self, other)
         return original(self, other, *args, **kwargs)
 
-    patched.__name__ = patched.__qualname__ = original.__name__
-    return patched
+    if method:
+        patched.__name__ = patched.__qualname__ = original.__name__
+        return patched
+
+    def function(input, other, *args, **kwargs):
+        return patched(input, other, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = original.__name__
+    return function
 
 
 def _integers(a, b):
@@ -92,7 +102,8 @@ def _trunc_inplace(a, b):
 def _rows(release, idiom, applies, specs):
     rows = []
     for name, owner, attribute, dispatched_as, legacy in specs:
-        replacement = _truncating(getattr(owner, attribute), dispatched_as, release, idiom, legacy, applies)
+        replacement = _truncating(getattr(owner, attribute), dispatched_as, release, idiom, legacy, applies,
+                                  method=owner is not torch)
         if owner is torch:  # TorchScript reads the module-level functions as their aten ops
             as_builtin_op(f"aten::{attribute}")(replacement)
         rows.append((release, name, owner, attribute, replacement))
