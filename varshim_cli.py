@@ -83,9 +83,27 @@ examples:
   varshim run lesson.ipynb --check --tolerance 1e-3 --json outcomes.json --output executed.ipynb
   varshim run lesson.ipynb --seed 0        seed torch, numpy and random before the first cell
   varshim run --trust-pickle model.pt eval.py   let torch.load unpickle model.pt
+  varshim run --written-for 0.3 train.py   apply the 0.3 rules whatever train.py's idioms say
+  varshim run --written-for modern lesson.ipynb   torch 2.x results (int64 arange, 0-dim tensors)
 """
 
-_VALUE_OPTIONS = ("--tolerance", "--output", "--json", "--seed", "--trust-pickle")
+_VALUE_OPTIONS = ("--tolerance", "--output", "--json", "--seed", "--trust-pickle", "--written-for")
+
+_WRITTEN_FOR_ENV = "VARSHIM_WRITTEN_FOR"  # varshim.legacy_program.WRITTEN_FOR_ENV, read without torch
+
+
+def _written_for(text):
+    """A --written-for value: auto, modern or a torch release; checked here, without torch."""
+    from varshim_migrate.dating import parse_release
+
+    value = text.strip().lower()
+    if value in ("auto", "modern"):
+        return value
+    try:
+        parse_release(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, or auto, or modern") from None
+    return value
 
 
 def _parser():
@@ -107,8 +125,15 @@ def _parser():
     parser.add_argument("--trust-pickle", action="append", default=[], metavar="PATH",
                         help="let torch.load unpickle PATH (a file not written by this process); "
                              "repeatable, e.g. --trust-pickle old_model.pt")
+    parser.add_argument("--written-for", type=_written_for, default=None, metavar="RELEASE",
+                        help="the torch release the program was written for: 0.3 applies the 0.3 rules "
+                             "that change what torch 2.x computes (float arange, Python numbers from the "
+                             "program's own tensors), modern applies none, auto (the default, or "
+                             f"${_WRITTEN_FOR_ENV}) decides from the program's own files and says why "
+                             "in one line on stderr")
     parser.add_argument("--quiet", action="store_true",
-                        help="no summary line at the end (how many legacy idioms ran, how to find "
+                        help="no varshim lines on stderr: neither the release decision before the run "
+                             "nor the summary line at the end (how many legacy idioms ran, how to find "
                              "and rewrite them); the warnings themselves follow Python's -W filters")
     parser.add_argument("-V", "--version", action=VersionAction)
     notebook = parser.add_argument_group("notebooks")
@@ -167,6 +192,12 @@ def run_main(argv=None):
             parser.error("--check, --json, --seed and --output apply to notebooks (.ipynb) only")
     if ns.target is None and ns.module is None:
         parser.error("give a SCRIPT, -m MODULE or NOTEBOOK.ipynb to run")
+    written_for = ns.written_for
+    if written_for is None:
+        try:
+            written_for = _written_for(os.environ.get(_WRITTEN_FOR_ENV, "") or "auto")
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"${_WRITTEN_FOR_ENV}: {error}")
 
     import varshim
     from varshim.entry import script
@@ -178,7 +209,7 @@ def run_main(argv=None):
         varshim.trust(path)  # the pickle trust rule of torch.load (varshim.patches.pickles)
     try:
         if ns.module is not None:
-            return script.run_module(ns.module, args)
+            return script.run_module(ns.module, args, written_for, announce=not ns.quiet)
         if ns.target.endswith(".ipynb"):
             try:
                 from varshim.entry.notebook import run_notebook
@@ -186,8 +217,9 @@ def run_main(argv=None):
                 parser.error(f"running a notebook needs IPython and nbformat ({error.name} is missing): "
                              "pip install 'varshim[notebook]'")
             return run_notebook(ns.target, check=ns.check, tolerance=ns.tolerance, output=ns.output,
-                                json_path=ns.json_path, seed=ns.seed)
-        return script.run_script(ns.target, args)
+                                json_path=ns.json_path, seed=ns.seed, written_for=written_for,
+                                announce=not ns.quiet)
+        return script.run_script(ns.target, args, written_for, announce=not ns.quiet)
     finally:  # also after the program's own sys.exit()
         summary = None if ns.quiet else shown_summary("." if ns.module else ns.target)
         if summary:

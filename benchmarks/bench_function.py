@@ -23,7 +23,8 @@ import torch
 from torch.autograd import Function
 
 import varshim
-from varshim import Variable, legacy_program
+from varshim import legacy_program
+from varshim.objects.variable import Variable
 from varshim.objects.root_gradients import modern_backward  # torch's own autograd.backward
 
 

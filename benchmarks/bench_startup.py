@@ -12,7 +12,9 @@
 
 Each command runs N times, interleaved so machine load hits all alike. Printed per command: the
 median wall time and the median CPU time (user + sys of the child, which waiting on a busy machine
-does not inflate), and their overhead over the group's baseline.
+does not inflate), and their overhead over the group's baseline. `varshim run LEGACY_SCRIPT` runs a
+script with a `Variable(...)` line, so deciding its release parses and checks it
+(`varshim_migrate.dating`); SCRIPT, `import torch` alone, costs that decision a substring scan.
 """
 
 import argparse
@@ -41,6 +43,9 @@ def groups(folder):
         cell = {"cell_type": "code", "source": LEGACY.splitlines(True), "metadata": {}, "outputs": [],
                 "execution_count": None}
         json.dump({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}, handle, indent=1)
+    legacy_script = os.path.join(folder, "legacy_script.py")
+    with open(legacy_script, "w") as handle:
+        handle.write("import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(1))\n")
     varshim = shutil.which("varshim") or os.path.join(os.path.dirname(sys.executable), "varshim")
     return {
         "linter": ("python -c pass", 0.3, {
@@ -55,6 +60,7 @@ def groups(folder):
             "python -c 'import torch, varshim'": [sys.executable, "-c", "import torch, varshim"],
             "python -m varshim SCRIPT": [sys.executable, "-m", "varshim", script],
             "varshim run SCRIPT": [varshim, "run", script],
+            "varshim run LEGACY_SCRIPT": [varshim, "run", legacy_script],
         }),
     }
 

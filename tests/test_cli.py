@@ -72,4 +72,8 @@ def test_no_summary_when_asked_or_when_nothing_was_shown(how, tmp_path):
     command = [sys.executable, *(how if how[0] == "-W" else []), "-m", "varshim", *args]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "varshim:" not in result.stderr
+    assert "legacy idioms at" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("varshim:")]
+    # the one line saying which release the program is code for, unless --quiet
+    assert lines == [] if how[0] == "--quiet" else [line for line in lines if " runs as code for " in line] == lines
+    assert len(lines) == (0 if how[0] == "--quiet" else 1)

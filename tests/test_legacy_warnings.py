@@ -10,7 +10,8 @@ import pytest
 import torch
 import torch.fx.experimental.symbolic_shapes  # noqa: F401  (see _recorded)
 
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 from varshim.legacy_warnings import warn_legacy
 
 

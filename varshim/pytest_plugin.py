@@ -6,11 +6,13 @@ hooks by name on this module.
 
 from .entry.pytest_plugin import (
     pytest_addoption,
+    pytest_collection_finish,
     pytest_configure,
+    pytest_report_collectionfinish,
     pytest_report_header,
     pytest_terminal_summary,
     pytest_unconfigure,
 )
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pytest_terminal_summary",
-           "pytest_unconfigure"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_collection_finish", "pytest_report_collectionfinish",
+           "pytest_report_header", "pytest_terminal_summary", "pytest_unconfigure"]

@@ -18,7 +18,7 @@ from .checker import check_source, prepare
 from .migration import migrate_source
 from .rule import Finding
 
-__all__ = ["NotebookError", "NotebookMigration", "check_notebook", "migrate_notebook"]
+__all__ = ["NotebookError", "NotebookMigration", "check_notebook", "migrate_notebook", "joined_cells"]
 
 _MASK = "#@varshim-magic@"
 
@@ -73,16 +73,36 @@ def _unmask(source):
     return source.replace(_MASK, "")
 
 
-def _code_cells(cells):
-    """(1-based cell number, cell, masked source, prepared) for each code cell that is Python."""
-    code = []
+def _cell_sources(cells):
+    """(1-based cell number, cell, source with IPython syntax masked) of each Python code cell."""
+    sources = []
     for number, cell in enumerate(cells, 1):
         source = _source(cell)
         if cell.get("cell_type") != "code" or source.lstrip().startswith("%%"):
             continue
-        masked = _mask(source)
-        code.append((number, cell, masked, prepare(masked)))
-    return code
+        sources.append((number, cell, _mask(source)))
+    return sources
+
+
+def _code_cells(cells):
+    """(1-based cell number, cell, masked source, prepared) for each code cell that is Python."""
+    return [(number, cell, masked, prepare(masked)) for number, cell, masked in _cell_sources(cells)]
+
+
+def joined_cells(cells):
+    """A notebook's Python code cells (dicts, as JSON or nbformat has them) as one source (a kernel
+    shares their imports and names), and a function from one of its lines to (cell number, line)."""
+    parts, starts, line = [], [], 1
+    for number, _, source in _cell_sources(cells):
+        starts.append((line, number))
+        parts.append(source)
+        line += source.count("\n") + 1
+
+    def cell_line(at):
+        start, number = max((s for s in starts if s[0] <= at), default=(1, 0))
+        return number, at - start + 1
+
+    return "\n".join(parts), cell_line
 
 
 def _module(cells):

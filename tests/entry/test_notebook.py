@@ -50,7 +50,11 @@ def test_legacy_lesson_matches_its_saved_outputs(capsys):
 def test_seed_lesson_as_saved_fails_at_its_out_of_order_cell(capsys):
     """Saved after In [49]..[51] were re-run; in order, the second backward hits a freed graph."""
     assert run_notebook(SEED, check=True) == 1
-    report = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0].startswith(
+        "varshim: variables_and_gradients.ipynb runs as code for PyTorch 0.3: variables_and_gradients.ipynb cell 3, "
+        "line 1 has Variable(x)")
+    report = captured.out.splitlines()
     assert report[-3].startswith("cell 15 (In [52]): failed (line 2: RuntimeError: Trying to backward through the "
                                  "graph a second time")
     assert report[-2:] == ["    o.backward(torch.FloatTensor([1.0, 1.0]))", "12 match, 0 differs, 1 failed"]
@@ -124,3 +128,21 @@ def test_output_writes_the_executed_notebook_with_a_headless_plot(tmp_path):
     assert results[0].data["text/plain"].splitlines() == first
     plot = code[7].outputs
     assert [o.output_type for o in plot] == ["display_data"] and "image/png" in plot[0].data
+
+
+def test_a_notebooks_cells_are_its_programs_files(tmp_path, capsys):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import torch\nfrom torch.autograd import Variable"),
+        nbformat.v4.new_code_cell("print(torch.arange(3).dtype, torch.LongTensor([2]).max() + 1)"),
+        nbformat.v4.new_code_cell("x = Variable(torch.ones(1))"),  # dates all cells, the earlier ones too
+    ])
+    path = str(tmp_path / "cells.ipynb")
+    nbformat.write(nb, path)
+    assert run_notebook(path) == 0
+    captured = capsys.readouterr()
+    assert "torch.float32 3\n" in captured.out
+    assert captured.err.splitlines()[0] == (
+        "varshim: cells.ipynb runs as code for PyTorch 0.3: cells.ipynb cell 3, line 1 has Variable(x) (VS101, a 0.3 "
+        "idiom); varshim run --written-for modern runs it with torch 2.x rules")
+    assert run_notebook(path, written_for="modern") == 0
+    assert "torch.int64 tensor(3)\n" in capsys.readouterr().out

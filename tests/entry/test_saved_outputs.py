@@ -10,7 +10,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from varshim import Variable
+from varshim.objects.variable import Variable
 from varshim.entry.saved_outputs import (DIFFERS, ERROR, FAILED, MATCH, NOT_COMPARABLE, RANDOM, RandomSources,
                                          Tensor, compare, judge, markers, parse)
 from tests.support.strategies import shapes

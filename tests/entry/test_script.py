@@ -50,6 +50,13 @@ def _printed(stdout):
     return dict(line.split(" ", 1) for line in stdout.splitlines())
 
 
+def _after_the_decision(stderr):
+    """What the program wrote to stderr, after varshim's one line saying what it runs as."""
+    decision, _, rest = stderr.partition("\n")
+    assert decision.startswith("varshim: ") and " runs as code for " in decision, stderr
+    return rest
+
+
 @pytest.fixture
 def succeeded(runs):
     return runs["succeeded"]
@@ -58,6 +65,18 @@ def succeeded(runs):
 @pytest.fixture
 def failed(runs):
     return runs["failed"]
+
+
+def test_the_decision_is_one_line_before_the_program_runs(runs):
+    assert runs["succeeded"].stderr.splitlines()[0] == (
+        "varshim: main.py runs as code for PyTorch 0.3: main.py:13 has Variable(x) (VS101, a 0.3 idiom); "
+        "--written-for modern runs it with torch 2.x rules")
+    # `x.sum().item()` (new in 0.4) beside `async=True`: written for 0.4, whose shims still run
+    assert runs["module"].stderr.splitlines()[0].startswith(
+        "varshim: legacy_pkg runs as code for PyTorch 0.4 or later: __main__.py:12 has x.item() (new in 0.4) "
+        "(its older idioms, such as async=True at __main__.py:9, still work)")
+    assert [line for line in runs["succeeded"].stderr.splitlines() if line.startswith("varshim: ")] == \
+        runs["succeeded"].stderr.splitlines()[:1]
 
 
 def test_script_sees_what_python_gives_it(succeeded):
@@ -80,7 +99,7 @@ def test_plain_python_cannot_import_the_sibling_module():
 
 def test_uncaught_exception_exits_1_with_traceback_at_user_lines(failed):
     assert failed.returncode == 1
-    stderr = failed.stderr
+    stderr = _after_the_decision(failed.stderr)
     assert stderr.startswith("Traceback (most recent call last):\n"), stderr
     frames = [line.strip() for line in stderr.splitlines() if line.startswith('  File "')]
     assert frames == [
@@ -104,7 +123,7 @@ def test_other_syntax_error_is_reported_at_the_users_line(runs):
     result = runs["bad_syntax"]
     assert result.returncode == 1
     line = _line_of(PROJECT / "bad_syntax.py", "z = (1 +")
-    assert result.stderr.splitlines()[:3] == [
+    assert _after_the_decision(result.stderr).splitlines()[:3] == [
         '  File "%s", line %d' % (PROJECT / "bad_syntax.py", line), "    z = (1 +", "        ^"]
     assert result.stderr.splitlines()[-1] == "SyntaxError: '(' was never closed"
 
@@ -128,7 +147,8 @@ def test_help_explains_every_option_with_examples(capsys):
         varshim_cli.run_main(["--help"])
     assert info.value.code == 0
     text = capsys.readouterr().out
-    for option in ("-m MODULE", "--trust-pickle PATH", "--check", "--tolerance TOL", "--json FILE", "--seed N",
+    for option in ("-m MODULE", "--trust-pickle PATH", "--written-for RELEASE", "--check", "--tolerance TOL",
+                   "--json FILE", "--seed N",
                    "--output FILE.ipynb"):
         assert option in text
     assert "examples:" in text and "python -m varshim train.py" in text
@@ -181,3 +201,81 @@ def test_an_undecodable_script_gets_pythons_one_line(content, tmp_path, capsys):
     plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert varshim_cli.run_main([str(script)]) == plain.returncode == 1
     assert capsys.readouterr().err == plain.stderr
+
+
+# -- which release the program was written for ----------------------------------------------------
+
+# d2l-style code for torch 1.x: integer arange, 0-dim sums and indexing, no 0.3 idiom.
+MODERN_LESSON = """\
+import torch
+
+x = torch.arange(12)
+print(x, x.dtype, x.shape)
+A = x.reshape(3, 4)
+print(A.sum(), A.sum(0), A[1, 2], A[1, 2].dim())
+B = torch.zeros(2, 3) + torch.ones(3)
+print(B, torch.randn(2).dim(), torch.Tensor([1, 2]).sum())
+labels = torch.LongTensor([0, 2, 1])
+print(labels.max() + 1, {int(i): i for i in labels})
+torch.manual_seed(0)
+linear = torch.nn.Linear(4, 2)
+print(linear.weight.data[0, 0], linear.bias, type(linear.weight.data), torch.FloatTensor(2).shape)
+"""
+
+
+def test_a_1x_program_prints_what_it_prints_on_plain_torch(tmp_path):
+    script = tmp_path / "lesson.py"
+    script.write_text(MODERN_LESSON)
+    runs = [subprocess.Popen([sys.executable, *args, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for args in ([], ["-m", "varshim"], ["-m", "varshim", "--written-for", "0.3"])]
+    (plain, plain_err), (shimmed, shimmed_err), (forced, _) = (run.communicate(timeout=180) for run in runs)
+    assert "tensor([ 0,  1,  2" in plain and plain_err == ""
+    assert shimmed == plain
+    assert shimmed_err == ("varshim: lesson.py runs as code for PyTorch 0.4 or later: no 0.3 idiom in its 1 file; "
+                           "--written-for 0.3 applies the 0.3 rules\n")
+    assert forced != plain and "[torch.FloatTensor of size 12]" in forced  # 0.3's float arange, as told
+
+
+def test_the_one_line_edit_makes_its_file_0_3_code(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("import torch\nfrom varshim import Variable\nn = torch.LongTensor([0, 2, 1]).max() + 1\n"
+                      "print(type(n).__name__, torch.FloatTensor(n).shape, torch.arange(2).dtype)\n")
+    env = dict(os.environ, PYTHONWARNINGS="ignore::FutureWarning")
+    env.pop("VARSHIM_WRITTEN_FOR", None)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180, env=env)
+    assert result.stdout == "int torch.Size([3]) torch.float32\n"
+    assert result.stderr == ("varshim: train.py runs as code for PyTorch 0.3: train.py:2 imports Variable from varshim "
+                             "(the one-line edit); VARSHIM_WRITTEN_FOR=modern to run it with torch 2.x rules\n")
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["--written-for", "0.7x", "s.py"], "argument --written-for: '0.7x' is not a torch release: write one like 0.3, "
+                                        "1.4 or 2.0, or auto, or modern"),
+    (["--written-for"], "argument --written-for: expected one argument"),
+])
+def test_a_bad_written_for_is_a_usage_error(argv, error, capsys):
+    with pytest.raises(SystemExit) as info:
+        varshim_cli.run_main(argv)
+    assert info.value.code == 2 and capsys.readouterr().err.splitlines()[-1] == f"varshim run: error: {error}"
+
+
+def test_a_bad_written_for_in_the_environment_names_the_variable(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("VARSHIM_WRITTEN_FOR", "latest")
+    with pytest.raises(SystemExit):
+        varshim_cli.run_main([str(tmp_path / "s.py")])
+    assert "$VARSHIM_WRITTEN_FOR: 'latest' is not a torch release" in capsys.readouterr().err
+
+
+def test_written_for_reaches_the_program(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("VARSHIM_WRITTEN_FOR", raising=False)
+    script = tmp_path / "s.py"
+    script.write_text("import torch\nprint(torch.arange(2).dtype)\n")
+    for argv, dtype in ((["--written-for", "0.3"], "torch.float32"), ([], "torch.int64")):
+        assert varshim_cli.run_main([*argv, str(script)]) == 0
+        assert capsys.readouterr().out == dtype + "\n"
+    monkeypatch.setenv("VARSHIM_WRITTEN_FOR", "0.3")
+    monkeypatch.chdir(tmp_path)
+    assert varshim_cli.run_main(["-m", "s"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "torch.float32\n"
+    assert captured.err.startswith("varshim: s runs as code for PyTorch 0.3, as told")

@@ -1,5 +1,7 @@
 """Modern code keeps its meaning with varshim imported: plain tensors, plain results and the patched
-module-level names (`torch.autograd.backward`, `grad`) behave exactly as torch 2.13 without varshim."""
+module-level names (`torch.autograd.backward`, `grad`) behave exactly as torch 2.13 without varshim.
+Every test runs twice: alone, and while a program written for 0.3 runs in the same process (its
+patches applied: factories, constructors, Parameter attributes), which this file is not part of."""
 
 import contextlib
 import subprocess
@@ -12,13 +14,25 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import varshim
-from varshim import Variable
+from varshim import legacy_program
+from varshim.objects.variable import Variable
 from varshim.objects.root_gradients import modern_backward as ORIGINAL_BACKWARD
 from varshim.patches.autograd import _modern_grad as ORIGINAL_GRAD
 from tests.support.legacy_program import modern_torch, running_legacy_program
 
 # torch's own advice when backward(create_graph=True) runs, which these tests do on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
+
+
+@pytest.fixture(autouse=True, params=["alone", "beside a 0.3 program"])
+def _process(request, tmp_path_factory):
+    if request.param == "alone":
+        yield
+        return
+    program = legacy_program.enter(tmp_path_factory.mktemp("legacy_program"), "0.3")
+    assert torch.FloatTensor is not torch.FloatTensor._tensortype  # its patches are applied
+    yield
+    legacy_program.leave(program)
 
 
 def test_patched_names_are_installed():

@@ -27,7 +27,7 @@ import torch
 from tests.support import opdb as support
 from tests.support import side_by_side
 import varshim
-from varshim import Variable
+from varshim.objects.variable import Variable
 from varshim.objects import tensor_rules, variable
 
 # The op database runs deprecated and beta ops on purpose; their warnings are not findings here.

@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
 
 WORD_LANGUAGE_MODEL = """

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from varshim import Variable
+from varshim.objects.variable import Variable
 from tests.support.saved_tensors import SavedTensors
 from tests.support.strategies import constants, seeds, shapes, sides
 

@@ -8,7 +8,8 @@ import torch
 from torch.autograd import Function
 
 import varshim
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 
 
 class MyReLU(Function):

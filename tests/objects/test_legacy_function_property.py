@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch.autograd import Function
 
-from varshim import Variable
+from varshim.objects.variable import Variable
 from tests.support.strategies import seeds, shapes, sides
 
 # f, f' pairs for the elementwise bodies: output k = f_k(x[i_k]) * x[j_k]

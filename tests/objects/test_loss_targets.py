@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.legacy_program import modern_torch, run
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 
 # torch's own notes on the legacy loss keywords and on kl_div's 'mean', for both sides alike
 pytestmark = [

@@ -15,7 +15,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from varshim import Variable
+from varshim.objects.variable import Variable
 from varshim.objects import printing
 from varshim.objects.legacy_tensor import LegacyTensor
 from tests.support.strategies import shapes

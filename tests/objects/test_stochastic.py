@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch.distributions import Categorical
 
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 
 # -- reference formulas, written from torch/autograd/_functions/stochastic.py (early loop version) --
 

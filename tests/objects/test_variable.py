@@ -1,12 +1,15 @@
 """`varshim.Variable`: construction, classes, size-(1,) scalars, volatile, `.creator`, `.grad`
 (issue 2 behaviors 1, 2, 3, 5; PyTorch 0.3.1 semantics, legacy_api.md §1a, §4)."""
 
+import warnings
+
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 from tests.support.saved_tensors import SavedTensors
 
 # -- construction (behavior 1) -------------------------------------------------------------------
@@ -351,3 +354,15 @@ def test_float_and_int_read_the_data_without_torch_warning():
         assert int(loss) == 7 and type(int(loss)) is int
     with pytest.raises((ValueError, RuntimeError)):
         float(Variable(torch.ones(2)))  # only one-element Variables convert, as in 0.3
+
+
+def test_a_non_leaf_grad_is_none_without_torchs_warning():
+    # 0.3: `.grad` of a result was None; torch 2.x warns that a non-leaf's .grad is not populated.
+    x = Variable(torch.ones(2), requires_grad=True)
+    y = x * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.data.tolist() == [1.0, 1.0] and x.grad.data.tolist() == [2.0, 2.0]

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from varshim import Variable
+from varshim.objects.variable import Variable
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import varshim_cli
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 from tests.support.legacy_program import modern_torch
 
 PROGRAM = """
@@ -24,7 +25,7 @@ sys.path.insert(0, LIBRARY)
 import library
 json.dump({
     "x": str(x.dtype), "grad": x.grad.data.tolist(), "c": c.tolist(), "c_dtype": str(c.dtype),
-    "steps": str(steps.dtype), "library": library.indices(), "explicit": str(torch.arange(3, dtype=torch.int64).dtype),
+    "steps": str(steps.dtype), "library": library.indices(), "explicit": str(torch.arange(3, out=torch.LongTensor()).dtype),
 }, open(OUTPUT, "w"))
 """
 
@@ -74,9 +75,16 @@ def test_variable_of_integer_range_still_becomes_float_with_a_warning():
     assert x.dtype is torch.get_default_dtype() and x.data.tolist() == [-2, -1, 0, 1, 2, 3]
 
 
-def test_uninstall_restores_torch_arange():
+def test_the_patch_exists_only_while_a_0_3_program_runs_and_uninstall_restores_torch_arange(tmp_path):
+    from varshim import legacy_program
     from varshim.patches import arange
 
-    with modern_torch():
-        assert torch.arange is arange._modern_arange
-    assert torch.arange is arange.arange
+    program = legacy_program.enter(tmp_path, "0.3")
+    try:
+        assert torch.arange is arange.arange
+        with modern_torch():
+            assert torch.arange is arange._modern_arange
+        assert torch.arange is arange.arange
+    finally:
+        legacy_program.leave(program)
+    assert (torch.arange is arange.arange) == legacy_program.any_targets_before("0.4")  # other programs of this process

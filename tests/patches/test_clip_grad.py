@@ -8,7 +8,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from varshim import LegacyTorchWarning, Variable
+from varshim import LegacyTorchWarning
+from varshim.objects.variable import Variable
 from tests.support.strategies import seeds
 from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
-from varshim import Variable
+from varshim.objects.variable import Variable
 
 # torch's own deprecation of non-full hooks on modules whose forward has several nodes (Linear)
 pytestmark = pytest.mark.filterwarnings("ignore:Using a non-full backward hook:FutureWarning")

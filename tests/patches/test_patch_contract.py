@@ -1,6 +1,7 @@
 """What every row of `varshim.patches.PATCHES` owes modern code (principle 1), checked row by row.
 
-For each row whose original exists on torch 2.13:
+For each row whose original exists on torch 2.13 (a row with `before` checked while a program
+written for the release before it runs elsewhere, so that the row is applied):
 (a) the replacement accepts every parameter of the original's signature (`inspect.signature`, or
     torch's own type stubs for C builtins), under the same name and position, with a default
     where the original has one, and requires nothing the original does not;
@@ -21,8 +22,11 @@ import inspect
 import io
 import pathlib
 import sys
+import tempfile
 import types
 import warnings
+
+import numpy
 
 import pytest
 import torch
@@ -30,6 +34,7 @@ from torch import nn
 from torch.jit._builtins import _find_builtin
 from torch.utils.data import TensorDataset
 
+from varshim import legacy_program
 from varshim.own_files import TORCH_DIR
 from varshim.patches import PATCHES, Patch
 from tests.support.legacy_program import modern_torch
@@ -47,7 +52,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated
 def original_signatures(original):
     """The original's signatures: one from `inspect.signature` (through torch's decorators, such as
     `deprecated`), or one per overload in torch's stubs; None for a builtin of Python's own without
-    one (`object.__init_subclass__`)."""
+    one (`object.__init_subclass__`) or for what is not called (a getset descriptor: `.data`)."""
+    if not callable(original):
+        return None
     try:
         return [inspect.signature(original)]
     except ValueError:  # a C builtin: torch documents it in torch/_C/*.pyi
@@ -72,7 +79,8 @@ def _stub_class(name):
 
 def _stub_signatures(original):
     if isinstance(original, type):  # its constructor comes from the first base defined in torch._C
-        base = next(c for c in original.__mro__ if c.__module__ == "torch._C")
+        # (torch's tensor types, `torch.FloatTensor`, construct as the legacy `torch.Tensor(...)`)
+        base = next((c for c in original.__mro__ if c.__module__ == "torch._C"), torch._C.TensorBase)
         body = _stub_class(base.__name__).body
         functions = _stub_functions(body, "__init__") + _stub_functions(body, "__new__")
         drop_first = True  # inspect.signature of a class leaves out `self`/`cls` too
@@ -271,6 +279,57 @@ def _module_backward_hook():
     return x.grad, layer.weight.grad, seen
 
 
+def _parameter_with_grad():
+    layer = nn.Linear(3, 2)
+    layer(torch.ones(1, 3)).sum().backward()
+    return layer.weight
+
+
+def _set_parameter_data():
+    weight = nn.Linear(3, 2).weight
+    weight.data = torch.zeros(2, 3)
+    return weight.data, weight
+
+
+def _set_parameter_grad():
+    weight = _parameter_with_grad()
+    weight.grad = torch.ones(2, 3)
+    first = weight.grad
+    del weight.grad
+    return first, weight.grad
+
+
+def _default_tensor_type(name):
+    torch.set_default_tensor_type(name)
+    try:
+        return torch.tensor([1.5]).dtype, torch.Tensor([1.5]).dtype
+    finally:
+        torch.set_default_tensor_type(torch.FloatTensor)
+
+
+def _typed_constructor(module, name):
+    def kind():  # looked up at the call: the row puts a stand-in under the name while it is applied
+        return getattr(sys.modules[module], name)
+
+    calls = [lambda: (isinstance(torch.ones(2), kind()), issubclass(type(torch.ones(2)), kind()), kind().dtype,
+                      repr(kind()), kind() == getattr(torch.ones(2), "__class__")),
+             lambda: (torch.ones(2).type(kind()), torch.ones(2).type() == f"{module}.{name}")]
+    if module == "torch" or torch.cuda.is_available():
+        calls.append(lambda: kind()([1, 2]).cpu())
+    else:
+        calls.append(TorchRefuses(lambda: kind()([1, 2])))
+    return calls
+
+
+_INTS = torch.tensor([7, -7, 5])
+
+
+def _in_place(method, *args):
+    values = _INTS.clone()
+    getattr(values, method)(*args)
+    return values
+
+
 _CLIP_CALLS = [
     lambda clip: _clipped(clip, True, 0.5),
     lambda clip: _clipped(clip, True, 0.5, "inf", True, False),
@@ -335,6 +394,46 @@ MODERN_CALLS = {
     "mask-method-masked-scatter-inplace": [lambda: torch.arange(3.0).masked_scatter_(_MASK, torch.ones(3))],
     "function-subclass": [_modern_function],
     "module-backward-hook": [_module_backward_hook],
+    # only while a program written for 0.3 runs (varshim/patches/program_tensors.py)
+    "factory-zeros": [lambda: torch.zeros(2, 3), lambda: torch.zeros(2, dtype=torch.int64),
+                      lambda: torch.zeros(2, out=torch.empty(2))],
+    "factory-ones": [lambda: torch.ones(2, 3), lambda: torch.ones((2,), requires_grad=True)],
+    "factory-rand": [lambda: torch.rand(2, 3), lambda: torch.rand(2, generator=torch.Generator().manual_seed(1))],
+    "factory-randn": [lambda: torch.randn(4), lambda: torch.randn(2, 2, dtype=torch.float64)],
+    "factory-randperm": [lambda: torch.randperm(5), lambda: torch.randperm(3, dtype=torch.int32)],
+    "factory-range": [lambda: torch.range(0, 3), lambda: torch.range(0, 1, 0.5, dtype=torch.float64)],
+    "factory-linspace": [lambda: torch.linspace(0, 1, 5), lambda: torch.linspace(0, 1, steps=3)],
+    "factory-logspace": [lambda: torch.logspace(0, 1, 3), lambda: torch.logspace(0, 2, 3, base=2)],
+    "factory-eye": [lambda: torch.eye(2), lambda: torch.eye(2, 3, dtype=torch.int64)],
+    "factory-from_numpy": [lambda: torch.from_numpy(numpy.arange(3.0)), lambda: torch.from_numpy(numpy.ones(2, "int32"))],
+    "tensor-constructor": [lambda: torch.Tensor([1, 2]), lambda: torch.Tensor(2, 3).shape, lambda: torch.Tensor(),
+                           lambda: nn.Parameter(torch.ones(2)).__class__],
+    **{f"typed-constructor-{module}.{name}": _typed_constructor(module, name)
+       for module in ("torch", "torch.cuda")
+       for name in ("FloatTensor", "DoubleTensor", "HalfTensor", "ByteTensor", "CharTensor", "ShortTensor",
+                    "IntTensor", "LongTensor")},
+    "parameter-new": [lambda: nn.Parameter(torch.ones(2)), lambda: nn.Parameter(torch.ones(2), requires_grad=False),
+                      lambda: nn.Parameter(), lambda: nn.Linear(2, 1).bias],
+    "parameter-data": [lambda: nn.Linear(3, 2).weight.data, _set_parameter_data,
+                       lambda: nn.Linear(3, 2).weight.data.sum()],
+    "parameter-grad": [lambda: _parameter_with_grad().grad, lambda: nn.Linear(3, 2).weight.grad, _set_parameter_grad],
+    "parameter-repr": [lambda: repr(nn.Parameter(torch.ones(2))), lambda: str(nn.Linear(1, 1).weight.shape)],
+    "set-default-tensor-type": [lambda: _default_tensor_type(torch.DoubleTensor),
+                                lambda: _default_tensor_type("torch.DoubleTensor"),
+                                TorchRefuses(lambda: torch.set_default_tensor_type(torch.IntTensor))],
+    # only while a program written before 1.5 / 1.13 runs (varshim/patches/silent_changes.py)
+    "truediv-integer-trunc": [lambda: _INTS / 2, lambda: _INTS / 2.0, lambda: 7 / _INTS],
+    "itruediv-integer-trunc": [lambda: _in_place("__itruediv__", 2.0), lambda: _in_place("__itruediv__", 2)],
+    "div-integer-trunc": [lambda: _INTS.div(2), lambda: _INTS.div(2, rounding_mode="floor")],
+    "div-inplace-integer-trunc": [lambda: _in_place("div_", 2), lambda: _in_place("div_", 2, rounding_mode="trunc")],
+    "torch-div-integer-trunc": [lambda: torch.div(_INTS, 2), lambda: torch.div(input=_INTS, other=2),
+                                lambda: torch.div(_INTS, 2, rounding_mode="floor")],
+    "floordiv-trunc": [lambda: _INTS // 2, lambda: torch.tensor([-7.5]) // 2],
+    "rfloordiv-trunc": [lambda: 7 // _INTS],
+    "ifloordiv-trunc": [lambda: _in_place("__ifloordiv__", 2)],
+    "floor-divide-trunc": [lambda: _INTS.floor_divide(2), lambda: _INTS.floor_divide(torch.tensor(-2))],
+    "floor-divide-inplace-trunc": [lambda: _in_place("floor_divide_", 2)],
+    "torch-floor-divide-trunc": [lambda: torch.floor_divide(_INTS, 2), lambda: torch.floor_divide(input=_INTS, other=3)],
     "dataloader-names": [lambda: torch.utils.data.dataloader.no_such_name],
     "collate-names": [lambda: torch.utils.data._utils.collate.no_such_name],
 }
@@ -342,6 +441,22 @@ ROWS_BY_TARGET = {(patch.owner, patch.attribute): patch for patch in PATCHES if 
 for _patch in PATCHES:  # the restored linear algebra and 1.7 Fourier names: torch refuses them all
     if _patch.name.startswith(("linalg-", "fft-")) and _patch.name != "fft-callable":
         MODERN_CALLS[_patch.name] = [_removed(torch if _patch.owner is torch else torch.Tensor, _patch.attribute)]
+
+
+@contextlib.contextmanager
+def applied(patch):
+    """The row in place as in a process that runs a program it is for: a row with `before` exists
+    only while a program written for an earlier release runs (here, one that owns no file of ours)."""
+    if patch.before is None:
+        yield
+        return
+    major, minor = legacy_program.parse_written_for(patch.before) if isinstance(patch.before, str) else patch.before
+    program = legacy_program.enter(tempfile.mkdtemp(), (major, minor - 1), start=False)
+    try:
+        assert patch.applied
+        yield
+    finally:
+        legacy_program.leave(program)
 
 
 def _outcome(call):
@@ -389,7 +504,8 @@ def _replacement_codes(replacement):
     if found is not None:
         return {found}
     owner = replacement if isinstance(replacement, type) else type(replacement)
-    return {f.__code__ for f in map(inspect.unwrap, vars(owner).values()) if hasattr(f, "__code__")}
+    owners = [owner] + ([type(owner)] if isinstance(replacement, type) and type(owner) is not type else [])
+    return {f.__code__ for owner in owners for f in map(inspect.unwrap, vars(owner).values()) if hasattr(f, "__code__")}
 
 
 def modern_call_problems(patch, calls, without, within):
@@ -470,7 +586,8 @@ def test_every_row_has_modern_calls():
 
 @pytest.mark.parametrize("name", ROWS)
 def test_modern_calls_get_the_originals_results_and_warnings(name):
-    assert modern_call_problems(ROWS[name], MODERN_CALLS[name], modern_torch, contextlib.nullcontext) == []
+    patch = ROWS[name]
+    assert modern_call_problems(patch, MODERN_CALLS[name], modern_torch, functools.partial(applied, patch)) == []
 
 
 # (a), (c) and (d): what a replacement must keep of its original
@@ -485,13 +602,18 @@ KEPT = {
 @pytest.mark.parametrize("name", ROWS)
 def test_replacement_keeps_what_torch_has(name, kept):
     patch = ROWS[name]
+    with applied(patch):
+        _keeps(patch, name, kept)
+
+
+def _keeps(patch, name, kept):
     original = torchs(patch)
     if original is None:
         pytest.skip("torch 2.13 has no such attribute: nothing of torch's to keep")
     if kept == "signature" and all(isinstance(call, TorchRefuses) for call in MODERN_CALLS[name]):
         pytest.skip("torch 2.13 refuses every call: no call of the original to keep")
     if kept == "signature" and original_signatures(original) is None:
-        pytest.skip(f"{original!r} is Python's own and says nothing of its signature")
+        pytest.skip(f"{original!r} (Python's own, or not called) says nothing of a signature")
     assert KEPT[kept](patch, original) == []
 
 

@@ -1,6 +1,6 @@
 """Silent changes (varshim.patches.silent_changes): the old result only for the files of a program that
-targets a release before the change; libraries it imports, other callers and undeclared programs
-get torch's result."""
+targets a release before the change; libraries it imports, other callers and programs for later
+releases get torch's result."""
 
 import json
 
@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import varshim_cli
-from varshim import LegacyTorchWarning, patches
-from varshim.patches import silent_changes
+from varshim import LegacyTorchWarning, legacy_program
+from varshim.patches import PATCHES
 
 PROGRAM = """
 import json, sys
@@ -66,11 +66,7 @@ def program(tmp_path):
     script.write_text(f"LIBRARY = {str(tmp_path / 'lib')!r}\nOUTPUT = {str(output)!r}\n" + PROGRAM)
 
     def run(target):
-        patches.written_for(target)
-        try:
-            assert varshim_cli.run_main([str(script)]) == 0
-        finally:
-            patches.written_for(None)
+        assert varshim_cli.run_main(["--written-for", target or "modern", str(script)]) == 0
         return json.loads(output.read_text())
 
     return run
@@ -100,26 +96,32 @@ def test_a_1_4_program_is_told_the_modern_spelling(program):
         program("1.4")
 
 
-def test_without_a_declared_target_torch_is_untouched():
-    assert silent_changes.target() is None
-    for _, patch in patches.OPERATOR_PATCHES:
-        assert not patch.applied and getattr(patch.owner, patch.attribute) is not patch.replacement
-    assert (torch.tensor([-7]) / 2).tolist() == [-3.5] and (torch.tensor([-7]) // 2).tolist() == [-4]
-    assert torch.full((2,), 1).dtype is torch.int64
+SILENT_ROWS = [patch for patch in PATCHES if patch.before in ((1, 5), (1, 7), (1, 13))]
 
 
-def test_callers_outside_the_program_keep_torchs_results():
-    patches.written_for("1.4")
+def test_without_a_program_for_an_older_release_torch_is_untouched():
+    assert len(SILENT_ROWS) == 12
+    for patch in SILENT_ROWS:
+        older = legacy_program.any_targets_before(patch.before)  # another program of this process
+        assert patch.applied is older and (getattr(patch.owner, patch.attribute) is patch.replacement) is older
+    if not legacy_program.any_targets_before((1, 13)):
+        assert (torch.tensor([-7]) / 2).tolist() == [-3.5] and (torch.tensor([-7]) // 2).tolist() == [-4]
+        assert torch.full((2,), 1).dtype is torch.int64
+
+
+def test_callers_outside_the_program_keep_torchs_results(tmp_path):
+    program = legacy_program.enter(tmp_path, "1.4")
     try:
+        assert all(patch.applied for patch in SILENT_ROWS)
         assert (torch.tensor([-7]) / 2).tolist() == [-3.5]  # this file is not the program's
         assert torch.full((2,), 1).dtype is torch.int64
     finally:
-        patches.written_for(None)
+        legacy_program.leave(program)
 
 
-def test_releases_are_written_like_1_4():
-    with pytest.raises(ValueError, match="written like 1.4"):
-        silent_changes.declare("one point four")
-    silent_changes.declare("1.12.1")
-    assert silent_changes.target() == (1, 12)
-    silent_changes.declare(None)
+def test_releases_are_written_like_1_4(tmp_path):
+    with pytest.raises(ValueError, match="'one point four' is not a torch release"):
+        legacy_program.enter(tmp_path, "one point four")
+    program = legacy_program.enter(tmp_path, "1.12.1")
+    legacy_program.leave(program)
+    assert program.release == (1, 12)

@@ -37,3 +37,17 @@ def run(program, filename="<legacy program>", **names):
     namespace = dict(names)
     exec(compile(program, filename, "exec"), namespace)
     return namespace
+
+
+def run_as_program(program, folder, written_for="0.3", **names):
+    """Execute `program` as `folder/program.py`, a file of a program written for `written_for`
+    (`varshim.legacy_program`), with `names` defined; returns the namespace."""
+    from varshim import legacy_program
+
+    entered = legacy_program.enter(folder, written_for)
+    try:
+        namespace = {"__name__": "__main__", **names}
+        exec(compile(program, str(folder / "program.py"), "exec"), namespace)
+        return namespace
+    finally:
+        legacy_program.leave(entered)

@@ -60,7 +60,14 @@ def child(mode):
     import torch
 
     if mode == "varshim":
+        import tempfile
+
         import varshim  # noqa: F401  (importing installs it)
+        from varshim import legacy_program
+
+        # A program written for 0.3 runs in this process too, so the patches that exist only for
+        # one are applied: the child's own code and torch's must still see torch exactly.
+        legacy_program.enter(tempfile.mkdtemp(), "0.3")
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
     yield

@@ -2,7 +2,7 @@
 
 from hypothesis import strategies as st
 
-__all__ = ["sides", "shapes", "seeds", "constants", "identifiers", "FRAGMENTS", "modern_sources"]
+__all__ = ["sides", "shapes", "seeds", "constants", "float_arrays", "identifiers", "FRAGMENTS", "modern_sources"]
 
 sides = st.integers(1, 4)  # the size of one dimension: small, so a property runs many shapes
 seeds = st.integers(0, 2**16)  # for torch.manual_seed / torch.Generator
@@ -12,6 +12,16 @@ constants = st.sampled_from([-1.5, 0.5, 2.0, 3])  # what ops and legacy programs
 def shapes(min_dims=1, max_dims=3, side=sides):
     """Tensor shapes as tuples: `min_dims` (0: a 0-dim tensor) to `max_dims` dimensions."""
     return st.lists(side, min_size=min_dims, max_size=max_dims).map(tuple)
+
+
+@st.composite
+def float_arrays(draw, shape=shapes()):
+    """(shape, its values flat): finite floats in [-10, 10], as `torch.tensor(values).reshape(shape)`."""
+    drawn = draw(shape)
+    count = 1
+    for side in drawn:
+        count *= side
+    return drawn, draw(st.lists(st.floats(-10, 10, allow_nan=False, width=32), min_size=count, max_size=count))
 
 
 # -- Python source -------------------------------------------------------------------------------

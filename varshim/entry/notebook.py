@@ -2,7 +2,10 @@
 
 Cells run in an `InteractiveShell` (magics work; `%matplotlib inline` draws headless with Agg) with
 `%load_ext varshim` applied (varshim installed, `async=` read as `non_blocking=`), in the
-notebook's folder, whose modules may use `async=` too. The first cell that fails unexpectedly stops
+notebook's folder, whose modules may use `async=` too. The cells and those modules are the legacy
+program; the release it was written for is `written_for`, "auto" to date it from all its code
+cells (read as one source, as the kernel shares their imports) before the first one runs. The
+first cell that fails unexpectedly stops
 the run and is reported with its cell number and the line of the cell that failed; cells whose
 saved output is an error (or tagged `raises-exception`) may raise and the run goes on, as it did in
 Jupyter. `--check` runs every cell and gives each an outcome as it finishes, judged by the rules of
@@ -25,8 +28,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets import Type
 from traitlets.config import Config
 
+from .. import legacy_program
 from . import saved_outputs
-from .ipython import load_ipython_extension
+from .ipython import load_ipython_extension, notebook_entry
 from .project_imports import program_files
 
 __all__ = ["run_notebook", "execute", "CellRun", "CellFailure"]
@@ -153,8 +157,9 @@ class CellRun:
 
 
 @contextlib.contextmanager
-def _kernel_like_process(folder):
-    """cwd, sys.path and import hook as a Jupyter kernel started in `folder`; restored afterwards."""
+def _kernel_like_process(folder, program):
+    """cwd, sys.path and import hook as a Jupyter kernel started in `folder`, whose files and cells
+    are the legacy program (`program`: the `legacy_program.enter` options); restored afterwards."""
     import builtins
 
     saved = os.getcwd(), list(sys.path), sys.modules.get("__main__"), set(vars(builtins))
@@ -162,7 +167,7 @@ def _kernel_like_process(folder):
     os.chdir(folder)
     sys.path.insert(0, folder)
     try:
-        with program_files(folder):
+        with program_files(folder, cells=True, **program):
             yield
     finally:
         os.chdir(saved[0])
@@ -172,17 +177,21 @@ def _kernel_like_process(folder):
             delattr(builtins, name)
 
 
-def execute(nb, folder, echo=False, keep_going=False, seed=None):
+def execute(nb, folder, echo=False, keep_going=False, seed=None, written_for="auto", name="the notebook",
+            announce=True):
     """Run `nb`'s code cells in order, outputs in place; yield a `CellRun` for each as it finishes.
 
     Each code cell that runs gets its new `outputs` and `execution_count`; a cell tagged nbval-skip
     does not run. A cell that fails, unless it was expected to (`CellRun.expected_error`), ends the
     run unless `keep_going`; cells not run keep what was saved. `seed` seeds torch, numpy and
-    Python's random before the first cell.
+    Python's random before the first cell. The program's release (`legacy_program`) is announced on
+    stderr unless `announce` is false.
     """
     config = Config()
     config.HistoryManager.enabled = False
-    with _kernel_like_process(os.path.abspath(folder)):
+    program = dict(written_for=written_for, name=name, entry=notebook_entry(nb, name),
+                   override="varshim run --written-for {0}", announce=legacy_program.to_stderr if announce else None)
+    with _kernel_like_process(os.path.abspath(folder), program):
         shell = _NotebookShell.instance(echo=echo, config=config, colors="nocolor")
         load_ipython_extension(shell)
         sources = saved_outputs.RandomSources(shell.user_ns)
@@ -303,7 +312,8 @@ def _write_json(path, notebook, cells, counts):
     os.replace(handle.name, path)
 
 
-def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None):
+def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None, written_for="auto",
+                 announce=True):
     """`varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--seed N] [--json FILE] [--output FILE]`.
 
     Returns the exit status: with `check` (implied by `json_path`), 1 if a cell differs or failed;
@@ -312,7 +322,9 @@ def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None,
     check = check or json_path is not None
     nb = nbformat.read(path, as_version=4)
     counts, cells, stopped = dict.fromkeys(saved_outputs.OUTCOMES, 0), [], None
-    for run in execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check, keep_going=check, seed=seed):
+    runs = execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check, keep_going=check, seed=seed,
+                   written_for=written_for, name=os.path.basename(path), announce=announce)
+    for run in runs:
         if run.failure is not None and not run.expected_error and stopped is None:
             stopped = run.failure
         if not check:

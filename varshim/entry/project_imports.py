@@ -1,9 +1,10 @@
 """Import the legacy program's own modules with `async=` keyword arguments accepted (PyTorch <= 0.3).
 
-A meta path finder for one legacy program (`varshim.legacy_program.ProgramFolder`): modules found
+A meta path finder for one legacy program (`varshim.legacy_program.Program`): modules found
 among its files are compiled with `varshim_migrate.async_keywords.compile_legacy` (identical to
-`compile` for files without `async=`). Nothing under site-packages, the standard library or
-varshim itself is ever touched.
+`compile` for files without `async=`), and dated as they load (the program's release, when it is
+decided from its files). Nothing under site-packages, the standard library or varshim itself is
+ever touched.
 """
 
 import contextlib
@@ -19,11 +20,18 @@ __all__ = ["LegacySourceLoader", "ProjectImportHook", "program_files"]
 
 
 class LegacySourceLoader(importlib.machinery.SourceFileLoader):
-    """A source loader whose compile step accepts `async=` keyword arguments."""
+    """A source loader whose compile step accepts `async=` keyword arguments and dates the module
+    for its `program` (a `legacy_program.Program`, or None)."""
+
+    def __init__(self, fullname, path, program=None):
+        super().__init__(fullname, path)
+        self.program = program
 
     def source_to_code(self, data, path, *, _optimize=-1):
-        return compile_legacy(importlib.util.decode_source(data), path, "exec", dont_inherit=True,
-                              optimize=_optimize)
+        source = importlib.util.decode_source(data)
+        if self.program is not None:
+            self.program.date_file(path, source)
+        return compile_legacy(source, path, "exec", dont_inherit=True, optimize=_optimize)
 
     def set_data(self, path, data, *, _mode=0o666):
         """Write no bytecode: plain `python` must not find a compiled rewrite of the user's file."""
@@ -40,7 +48,7 @@ class ProjectImportHook:
         if (spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader
                 or not self.program.owns(spec.origin)):
             return None  # let the regular finders answer as if this hook did not exist
-        spec.loader = LegacySourceLoader(fullname, spec.origin)
+        spec.loader = LegacySourceLoader(fullname, spec.origin, self.program)
         return spec
 
     def install(self):
@@ -58,14 +66,15 @@ class ProjectImportHook:
 
 
 @contextlib.contextmanager
-def program_files(root):
+def program_files(root, **options):
     """Within the block, the files under `root` are the legacy program's own
-    (`varshim.legacy_program`) and its modules import with `async=` accepted."""
-    folder = legacy_program.enter(root)
-    hook = ProjectImportHook(folder)
+    (`varshim.legacy_program.enter(root, **options)`: its release, entry files, ...) and its
+    modules import with `async=` accepted."""
+    program = legacy_program.enter(root, **options)
+    hook = ProjectImportHook(program)
     hook.install()
     try:
-        yield folder
+        yield program
     finally:
         hook.remove()
-        legacy_program.leave(folder)
+        legacy_program.leave(program)

@@ -3,7 +3,9 @@
 The script gets what `python SCRIPT ARGS...` gives it: `sys.argv`, `__name__ == "__main__"`,
 `sys.path[0]` = the script's folder, stdin, the exit status, and tracebacks at the user's lines
 (varshim's own frames are left out). The files of the script's folder are the legacy program's
-(`varshim.legacy_program`) and may use `async=` keyword arguments (`varshim.entry.project_imports`).
+(`varshim.legacy_program`) and may use `async=` keyword arguments (`varshim.entry.project_imports`);
+the release the program was written for is `written_for`, "auto" to date it from the script and
+the modules it imports, announced in one line on stderr before the script runs.
 The command line is parsed by `varshim_cli`; notebooks are run by `varshim.entry.notebook`.
 """
 
@@ -16,14 +18,16 @@ import types
 
 from varshim_migrate.async_keywords import compile_legacy
 
+from .. import legacy_program
 from ..own_files import is_varshim
 from .project_imports import LegacySourceLoader, program_files
 
 __all__ = ["run_script", "run_module", "user_traceback"]
 
 
-def run_script(path, args):
-    """Run the script at `path` with `sys.argv[1:] == args`; returns its exit status."""
+def run_script(path, args, written_for="auto", announce=True):
+    """Run the script at `path` with `sys.argv[1:] == args`; returns its exit status. The release
+    decision is announced on stderr unless `announce` is false."""
     filename = os.path.abspath(path)
     try:
         with open(filename, "rb") as handle:
@@ -41,7 +45,9 @@ def run_script(path, args):
     main_module.__dict__.update(__file__=filename, __cached__=None, __builtins__=sys.modules["builtins"],
                                 __loader__=LegacySourceLoader("__main__", filename))
     folder = os.path.dirname(os.path.realpath(filename))
-    with _as_main(main_module, [path] + args, folder):
+    options = dict(written_for=written_for, entry=(os.path.basename(filename), filename, source),
+                   name=os.path.basename(filename), announce=legacy_program.to_stderr if announce else None)
+    with _as_main(main_module, [path] + args, folder, options):
         try:
             code = compile_legacy(source, filename)
             exec(code, main_module.__dict__)
@@ -69,13 +75,20 @@ def _undecodable(data, filename, error):
     return f"SyntaxError: {error} in file {filename}"
 
 
-def run_module(name, args):
+def run_module(name, args, written_for="auto", announce=True):
     """Run module `name` as `python -m name args...` would; returns its exit status."""
-    with _as_main(sys.modules["__main__"], [name] + args, os.getcwd()):
+    options = dict(written_for=written_for, name=name, start=False,  # started once the module is found
+                   announce=legacy_program.to_stderr if announce else None)
+    with _as_main(sys.modules["__main__"], [name] + args, os.getcwd(), options) as program:
         try:
-            if importlib.util.find_spec(name) is None:
+            spec = importlib.util.find_spec(name)
+            if spec is None:
                 print("%s: No module named %s" % (sys.executable, name), file=sys.stderr)
                 return 1
+            entry = _module_entry(spec)
+            if entry is not None:
+                program.date_program(*entry)
+            program.start()
             runpy.run_module(name, run_name="__main__", alter_sys=True)
         except SystemExit:
             raise
@@ -84,17 +97,30 @@ def run_module(name, args):
     return 0
 
 
+def _module_entry(spec):
+    """(where, filename, source) of a module `-m` runs (a package's `__main__`), for dating; or None."""
+    origin = spec.origin
+    if spec.submodule_search_locations is not None:
+        origin = os.path.join(spec.submodule_search_locations[0], "__main__.py")
+    try:
+        with open(origin, "rb") as handle:
+            return os.path.basename(origin), origin, importlib.util.decode_source(handle.read())
+    except (OSError, TypeError):
+        return None
+
+
 @contextlib.contextmanager
-def _as_main(module, argv, folder):
-    """Set up `sys` as `python SCRIPT` would, with `folder` the legacy program's; put everything
-    back afterwards (for in-process callers)."""
+def _as_main(module, argv, folder, options):
+    """Set up `sys` as `python SCRIPT` would, with `folder` the legacy program's (`options`: its
+    release, entry file and name); yields the program; puts everything back afterwards (for
+    in-process callers)."""
     saved = sys.argv, sys.path[:1], sys.modules.get("__main__")
     sys.argv = argv
     sys.path[:1] = [folder]
     sys.modules["__main__"] = module
     try:
-        with program_files(folder):
-            yield
+        with program_files(folder, **options) as program:
+            yield program
     finally:
         sys.argv, sys.path[:1], sys.modules["__main__"] = saved
 

@@ -27,7 +27,7 @@ from ..legacy_program import called_from_program
 from ..legacy_warnings import warn_legacy
 from ..own_files import is_varshim_or_torch
 from .legacy_function import ContextSpellings
-from .legacy_tensor import LegacyTensor
+from .legacy_tensor import legacy_class
 from .variable import Variable, any_volatile, enable_dispatch, legacy_gradient, plain_gradient, wrap_result
 
 __all__ = ["init_subclass"]
@@ -87,7 +87,7 @@ def _generate(cls):
     def forward(ctx, *args):
         shown = [(arg, type(arg)) for arg in args if type(arg) in _SHOWN_AS_TENSORS]
         for arg, _ in shown:
-            arg.__class__ = LegacyTensor  # the caller's own objects: mark_dirty and saving keep their meaning
+            arg.__class__ = legacy_class(arg)  # the caller's own objects: mark_dirty and saving keep their meaning
         try:
             with enable_dispatch():
                 outputs = user_forward(ctx, *args)
@@ -142,7 +142,7 @@ def _legacy_data(tensor):
     if tensor is None:
         return None
     with _DisableSubclass():
-        return tensor.as_subclass(LegacyTensor)
+        return tensor.as_subclass(legacy_class(tensor))
 
 
 def _no_zero_dim(output):

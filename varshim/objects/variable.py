@@ -32,7 +32,7 @@ from torch.utils.hooks import RemovableHandle
 from ..legacy_warnings import call_as_caller, warn_legacy
 from ..own_files import is_torch
 from . import printing, stochastic, tensor_rules
-from .legacy_tensor import LegacyTensor
+from .legacy_tensor import LegacyTensorType, legacy_class
 from .root_gradients import lenient_backward, make_grads, modern_backward
 
 __all__ = ["Variable", "OVERRIDES", "legacy_backward", "legacy_grad", "any_volatile", "wrap_result", "has_variable", "as_tuple",
@@ -56,7 +56,8 @@ _REFUSED = object()  # sentinel default: `Variable()` without data
 # Getters that return stored tensors. `_base` keeps its identity for torch's own view checks; a
 # gradient is a Variable in 0.3, aliasing the real one so `x.grad.data.zero_()` still zeroes it.
 _BASE_GETTER = _Tensor._base.__get__
-_REFERENCES = frozenset({_BASE_GETTER, _Tensor.grad.__get__, _Tensor._grad.__get__})
+_GRAD_GETTER = _Tensor.grad.__get__
+_REFERENCES = frozenset({_BASE_GETTER, _GRAD_GETTER, _Tensor._grad.__get__})
 
 # Set once any volatile Variable exists; until then ops skip the volatile scan entirely.
 _volatile_seen = False
@@ -77,6 +78,12 @@ class _VariableMeta(torch._C._TensorMeta):
         return type.__instancecheck__(cls, instance) or (
             cls is Variable and isinstance(instance, torch.nn.Parameter)
         )
+
+    # 0.3's `print(type(v))`; pickle and torch read the real `__module__` and `__qualname__`.
+    def __repr__(cls):
+        if cls is Variable:
+            return "<class 'torch.autograd.variable.Variable'>"
+        return super().__repr__()
 
 
 class Variable(_Tensor, metaclass=_VariableMeta):
@@ -132,6 +139,8 @@ class Variable(_Tensor, metaclass=_VariableMeta):
             kwargs = {}
         if func in _REFERENCES:
             with _DisableSubclass():
+                if func == _GRAD_GETTER and not (args[0].is_leaf or args[0].retains_grad):
+                    return None  # 0.3: a non-leaf's .grad is None, without torch's modern warning
                 result = func(*args, **kwargs)
                 # Stored tensors (a gradient the caller may also hold plainly) are aliased, never re-classed.
                 return result if func is _BASE_GETTER or result is None else result.as_subclass(Variable)
@@ -155,7 +164,7 @@ class Variable(_Tensor, metaclass=_VariableMeta):
         # torch's own Python code (gradcheck, optimizers, nn.utils) reading `.data` of a Variable
         # expects a modern tensor; legacy semantics are for the legacy program.
         if not is_torch(sys._getframe(1).f_code.co_filename):
-            data.__class__ = LegacyTensor
+            data.__class__ = legacy_class(data)
         return data
 
     @data.setter
@@ -282,7 +291,7 @@ def legacy_gradient(grad):
 def plain_gradient(value):
     """What a hook returned, for torch's engine: legacy objects (also in a tuple) as plain aliases."""
     kind = type(value)
-    if kind is Variable or kind is LegacyTensor:
+    if kind is Variable or type(kind) is LegacyTensorType:
         with _DisableSubclass():
             return value.as_subclass(_Tensor)  # an alias: the hook's own object keeps its class
     if kind is tuple:
@@ -325,7 +334,7 @@ def any_volatile(args, kwargs):
 def wrap_result(result, volatile, args, kwargs):
     """Make torch results Variables with the 0.3 rules; runs with subclass dispatch disabled."""
     kind = type(result)
-    if kind is _Tensor or kind is LegacyTensor:
+    if kind is _Tensor or type(kind) is LegacyTensorType:
         if _is_argument(result, args, kwargs):
             return result  # in-place or no-op on a tensor the caller owns: it keeps its class
         if volatile and result.requires_grad:

@@ -4,7 +4,8 @@ Each row of `PATCHES` (a replaced name) and of `HOOKS` (hooks in one of torch's 
 registries) is one named, reversible unit (docs/compatibility.md has one row per unit); the modules
 of this package hold the replacements that are not legacy objects themselves.
 Everything else varshim does lives on legacy objects (`varshim.objects`) and never touches plain
-tensors.
+tensors. A row with `before="0.4"` exists only while a program written before 0.4 runs
+(`varshim.legacy_program`): without one, torch keeps its own object under that name.
 """
 
 import contextlib
@@ -19,11 +20,10 @@ from torch.utils.data import TensorDataset
 from .. import legacy_program
 from ..objects import legacy_function, new_style_function
 from ..objects.variable import Variable, register_backward_check
-from . import (arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, removed_apis, silent_changes,
-               tensor_dataset)
+from . import (arange, autograd, clip_grad, module_hooks, optimizer_steps, pickles, program_tensors, removed_apis,
+               silent_changes, tensor_dataset)
 
-__all__ = ["Patch", "PATCHES", "Hooks", "HOOKS", "OPERATOR_PATCHES", "install", "uninstall", "installed", "legacy",
-           "written_for"]
+__all__ = ["Patch", "PATCHES", "Hooks", "HOOKS", "install", "uninstall", "installed", "legacy"]
 
 _ABSENT = object()
 
@@ -39,13 +39,15 @@ class Patch:
     `aten::arange`). A replacement of a builtin is entered under the original's name (unless it is
     a builtin already, `removed_apis.torchscript`), so scripted modern code compiles to torch's own
     op whichever object it finds under the patched name.
-    """
 
-    def __init__(self, name, owner, attribute, replacement):
+    `before` (a release, "0.4"): applied only while some program written before it runs."""
+
+    def __init__(self, name, owner, attribute, replacement, *, before=None):
         self.name = name
         self.owner = owner
         self.attribute = attribute
         self.replacement = replacement
+        self.before = before
         self._original = _ABSENT
         self._builtin = None
         self._registers = False  # whether apply entered the replacement in TorchScript's table
@@ -110,6 +112,8 @@ class Hooks:
     global hooks for every caller, so outside a legacy program they are not there to cost anything.
     `revert` removes them."""
 
+    before = None  # registered for every legacy program (rows of PATCHES may say a release)
+
     def __init__(self, name, *registrations):
         self.name = name
         self.registrations = registrations
@@ -159,12 +163,26 @@ PATCHES = (
     Patch("tensordataset-target-tensor", TensorDataset, "target_tensor", tensor_dataset.target_tensor),
     Patch("torch-save", torch, "save", pickles.save),
     Patch("torch-load", torch, "load", pickles.load),
-    Patch("arange-legacy-float", torch, "arange", arange.arange),
-    Patch("full-legacy-float", torch, "full", silent_changes.full),
+    Patch("full-legacy-float", torch, "full", silent_changes.full, before=silent_changes.INFERRED_FULL),
     Patch("clip-grad-norm", torch.nn.utils, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("clip-grad-norm-module", torch.nn.utils.clip_grad, "clip_grad_norm", clip_grad.clip_grad_norm),
     Patch("module-backward-hook", torch.nn.Module, "register_backward_hook", module_hooks.register_backward_hook),
+    Patch("set-default-tensor-type", torch, "set_default_tensor_type", program_tensors.set_default_tensor_type),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
+    # operators whose result changed silently: hot in modern code (varshim/patches/silent_changes.py)
+    *(Patch(*row, before=release) for release, *row in silent_changes.OPERATOR_ROWS),
+    # only while a 0.3 program runs: its own files' tensors (varshim/patches/program_tensors.py)
+    Patch("arange-legacy-float", torch, "arange", arange.arange, before="0.4"),
+    *(Patch(f"factory-{name}", torch, name, program_tensors.factory(getattr(torch, name)), before="0.4")
+      for name in program_tensors.FACTORIES),
+    Patch("tensor-constructor", torch.Tensor, "__new__", program_tensors.tensor_new, before="0.4"),
+    *(Patch(f"typed-constructor-{module}.{name}", sys.modules[module], name,
+            program_tensors.stand_in(module, name), before="0.4")
+      for module, name in program_tensors.TYPED_CONSTRUCTORS),
+    Patch("parameter-new", torch.nn.Parameter, "__new__", program_tensors.parameter_new, before="0.4"),
+    Patch("parameter-data", torch.nn.Parameter, "data", program_tensors.parameter_data, before="0.4"),
+    Patch("parameter-grad", torch.nn.Parameter, "grad", program_tensors.parameter_grad, before="0.4"),
+    Patch("parameter-repr", torch.nn.Parameter, "__repr__", program_tensors.parameter_repr, before="0.4"),
 )
 
 HOOKS = (
@@ -177,58 +195,57 @@ HOOKS = (
 )
 
 _UNITS = PATCHES + HOOKS
+_installed = False  # between install() and uninstall(): rows with `before` follow the running programs
 
-
-# Operators whose result changed silently (silent_changes.py): hot in modern code, so applied only
-# while a program that targets a release before the change runs. (release of the change, Patch)
-OPERATOR_PATCHES = tuple((release, Patch(*row)) for release, *row in silent_changes.OPERATOR_ROWS)
-
-
-def _operator_patches():
-    """The operator patches the declared target release needs."""
-    target = silent_changes.target()
-    return [patch for release, patch in OPERATOR_PATCHES if target is not None and target < release]
-
-
-def written_for(release):
-    """The legacy program targets torch `release` ("1.4", or None): apply the operator rules it needs."""
-    silent_changes.declare(release)
-    needed = _operator_patches()
-    for _, patch in OPERATOR_PATCHES:
-        if patch in needed:
-            patch.apply()
-        else:
-            patch.revert()
 
 def install():
-    """Apply every legacy patch and hook (idempotent), and the operator rules of a declared target release."""
+    """Apply every legacy patch and hook (idempotent); rows with `before` while a program they are
+    for runs."""
+    global _installed
+    _installed = True
     for unit in _UNITS:
-        unit.apply()
-    for patch in _operator_patches():
-        patch.apply()
+        if unit.before is None:
+            unit.apply()
+    _follow_programs()
 
 
 def uninstall():
     """Revert every legacy patch and hook, leaving torch as it was before `install()` (idempotent)."""
-    for _, patch in OPERATOR_PATCHES:
-        patch.revert()
+    global _installed
+    _installed = False
     for unit in reversed(_UNITS):
         unit.revert()
 
 
 def installed():
-    return all(unit.applied for unit in _UNITS)
+    return all(unit.applied for unit in _UNITS if unit.before is None)
+
+
+def _follow_programs():
+    if not _installed:
+        return
+    for patch in PATCHES:
+        if patch.before is not None:
+            if legacy_program.any_targets_before(patch.before):
+                patch.apply()
+            else:
+                patch.revert()
+
+
+legacy_program.on_change(_follow_programs)
 
 
 @contextlib.contextmanager
 def legacy():
     """Install for the duration of a block; afterwards torch is as it was on entry."""
-    applied_before = [unit for unit in _UNITS if unit.applied]
+    global _installed
+    applied_before, installed_before = [unit for unit in _UNITS if unit.applied], _installed
     install()
     try:
         yield
     finally:
         # by state at entry, not by "what this block applied": an uninstall() inside the block is undone too
+        _installed = installed_before
         for unit in reversed(_UNITS):
             if unit in applied_before:
                 unit.apply()

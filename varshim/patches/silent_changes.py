@@ -1,6 +1,6 @@
 """Results torch 2.13 computes without error that code written for an older torch expected
 otherwise, restored for the legacy program's own files when the program targets a release before
-the change. Every other file, torch's own code and every program without a declared target get
+the change. Every other file, torch's own code and every program written for a later release get
 torch's result.
 
 | change | legacy result | modern spelling |
@@ -16,52 +16,24 @@ performed truncation division"); 1.5-1.6 `test/test_foreach.py` ("Integer divisi
 using div or / is no longer supported") and v0.3.1 `THTensor_(div)` (C division, see
 `varshim.objects.tensor_rules`).
 
-`targets_before(release)` is the one question every rule asks. `torch.full` (a module-level name,
-one type test for a modern call) is patched while varshim is installed. The operators are hot in
-modern code, so their patches (`OPERATOR_ROWS`) are applied only while a program that targets a
-release before their change runs (`varshim.patches.written_for`).
+Every rule asks `varshim.legacy_program.targets_before(release)` about its caller's file (the
+program's release: `varshim run --written-for 1.4`, ...). The patches (`torch.full`, and the
+operators, hot in modern code: `OPERATOR_ROWS`) exist only while a program that targets a release
+before their change runs (Patch `before`), so modern processes never pay for them.
 """
 
 import torch
 
-from ..legacy_program import called_from_program
+from ..legacy_program import targets_before
 from ..legacy_warnings import warn_legacy
 from ..objects.tensor_rules import is_integral
 from .removed_apis.torchscript import as_builtin_op
 
-__all__ = ["targets_before", "declare", "target", "full", "OPERATOR_ROWS"]
+__all__ = ["full", "OPERATOR_ROWS", "TRUE_DIVISION", "INFERRED_FULL", "FLOOR_DIVISION"]
 
 TRUE_DIVISION = (1, 5)  # integer `/` refused from 1.5, true division from 1.7
 INFERRED_FULL = (1, 7)
 FLOOR_DIVISION = (1, 13)
-
-_target = None  # the torch release the legacy program targets, as (major, minor), if declared
-
-
-def declare(release):
-    """The legacy program targets torch `release` ("1.4", (1, 4)), or None: none declared."""
-    global _target
-    if isinstance(release, str):
-        try:
-            release = tuple(int(part) for part in release.split(".")[:2])
-        except ValueError:
-            raise ValueError(f"a torch release is written like 1.4 or 0.3, not {release!r}") from None
-    _target = None if release is None else tuple(release)
-
-
-def target():
-    return _target
-
-
-def targets_before(release):
-    """Is the caller of the function asking a file of a legacy program written for a torch release
-    before `release`?
-
-    The files are the legacy program's own (`varshim.legacy_program`). Stand-in until
-    `varshim.legacy_program` also says which release the program targets: the release is the one
-    `declare`d (`varshim.patches.written_for`).
-    """
-    return _target is not None and _target < release and called_from_program(depth=2)
 
 
 _has_torch_function = torch._C._has_torch_function_variadic
@@ -81,20 +53,30 @@ def full(size, fill_value, *args, **kwargs):
     return _modern_full(size, fill_value, *args, **kwargs)
 
 
-def _truncating(original, dispatched_as, release, idiom, legacy, applies):
-    """`original(a, b)`; `legacy(a, b)` where `applies(a, b)` in a program written before `release`."""
+def _truncating(original, dispatched_as, release, idiom, legacy, applies, method):
+    """`original(a, b)`; `legacy(a, b)` where `applies(a, b)` in a program written before `release`.
+    A method's first parameter is `self`, a function's `input` (torch's names, for keyword calls)."""
+
+    depth = 1 if method else 2  # the caller of `function` below
 
     def patched(self, other, *args, **kwargs):
         if _has_torch_function(self, other):  # subclasses see what torch would have passed them
             return _handle_torch_function(dispatched_as, (self, other), self, other, *args, **kwargs)
-        if not args and not kwargs and applies(self, other) and targets_before(release):
+        if not args and not kwargs and applies(self, other) and targets_before(release, depth):
             warn_legacy(f"{idiom} truncated toward zero before {release[0]}.{release[1]}: write "
                         "torch.div(a, b, rounding_mode='trunc').")
             return legacy(self, other)
         return original(self, other, *args, **kwargs)
 
-    patched.__name__ = patched.__qualname__ = original.__name__
-    return patched
+    if method:
+        patched.__name__ = patched.__qualname__ = original.__name__
+        return patched
+
+    def function(input, other, *args, **kwargs):
+        return patched(input, other, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = original.__name__
+    return function
 
 
 def _integers(a, b):
@@ -120,7 +102,8 @@ def _trunc_inplace(a, b):
 def _rows(release, idiom, applies, specs):
     rows = []
     for name, owner, attribute, dispatched_as, legacy in specs:
-        replacement = _truncating(getattr(owner, attribute), dispatched_as, release, idiom, legacy, applies)
+        replacement = _truncating(getattr(owner, attribute), dispatched_as, release, idiom, legacy, applies,
+                                  method=owner is not torch)
         if owner is torch:  # TorchScript reads the module-level functions as their aten ops
             as_builtin_op(f"aten::{attribute}")(replacement)
         rows.append((release, name, owner, attribute, replacement))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import varshim
 from tests.support.legacy_program import modern_torch, run
-from varshim import Variable
+from varshim.objects.variable import Variable
 
 bool_masks = st.lists(st.booleans(), min_size=1, max_size=8).map(torch.tensor)
 seeds = st.integers(0, 2**16)
