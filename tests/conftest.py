@@ -1,6 +1,8 @@
 """Hypothesis profiles (pick with HYPOTHESIS_PROFILE=ci|dev|thorough) and shared fixtures."""
 
 import os
+import shutil
+import tempfile
 import warnings
 
 import pytest
@@ -22,6 +24,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+# torch.save of a whole object under varshim records it in the user's cache folder
+# (varshim/patches/saved_pickles.py): the tests, and the programs they start, record in a
+# folder of their own, never in the user's.
+_CACHE = os.environ["VARSHIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="varshim-test-cache-")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def pytest_addoption(parser):

@@ -1,4 +1,4 @@
-"""`torch.load` of whole pickled objects: files this process saved, and files the user trusts.
+"""`torch.load` of whole pickled objects: files varshim-run programs saved, and files the user trusts.
 
 Before torch 2.6, `torch.load` unpickled anything, so 0.1-0.3 code saved whole models with
 `torch.save(model, path)` and loaded them back with `torch.load(path)` (pytorch/pytorch v0.3.1
@@ -9,7 +9,12 @@ Unpickling runs code from the file, so varshim keeps that refusal except for:
   (same path with the same inode, size and modification time; or the same bytes in a buffer:
   their sha256 is computed on the way out, by the writer torch.save is handed, so saving reads
   nothing back and a stream needs only what torch needs, `write` and `flush`);
-- a path the user trusts: `varshim.trust(path)` or `varshim run --trust-pickle PATH`.
+- a file that `torch.save` wrote under varshim in an earlier or another process of this user,
+  unchanged since: the sha256 and size of every whole object saved to a file are kept in this
+  user's cache folder (`varshim.patches.saved_pickles`). A save to a path is read back once to
+  hash it, so the file is byte for byte torch's own (torch names the archive after the file);
+- a path the user trusts: `varshim.trust(path)`, `varshim run --trust-pickle PATH`, or the
+  environment variable `VARSHIM_TRUST_PICKLE=PATH` (several joined by `os.pathsep`).
   Trusted files also get the legacy-checkpoint fixes of `varshim.patches.legacy_checkpoints`.
 
 Variables (pickled by `Variable.__reduce_ex__` as data, `requires_grad` and `volatile`) are data,
@@ -28,7 +33,7 @@ import re
 
 import torch
 
-from . import legacy_checkpoints
+from . import legacy_checkpoints, saved_pickles
 from ..legacy_warnings import call_as_caller, warn_legacy
 from ..objects.variable import rebuild_variable
 
@@ -42,7 +47,8 @@ _saved_buffers = set()  # sha256 of the bytes torch.save wrote to a file object
 _trusted = set()  # real paths the user vouched for
 _safe_globals = torch.serialization.safe_globals
 _VARSHIM_DATA = [rebuild_variable]  # rebuilds a Variable from a tensor and two bools: runs no code of the file
-_CHUNK = 1 << 20  # bytes hashed at a time when a load checks a buffer
+_CHUNK = 1 << 20  # bytes hashed at a time when a file or buffer is checked
+TRUST_VARIABLE = "VARSHIM_TRUST_PICKLE"
 
 
 def trust(path):
@@ -51,24 +57,39 @@ def trust(path):
 
 
 def save(obj, f, *args, **kwargs):
-    """`torch.save`, remembering what it wrote so this process may unpickle it again."""
-    if _is_path(f) or not callable(getattr(f, "write", None)):
-        call_as_caller(_modern_save, (obj, f, *args), kwargs)  # paths, and torch's own errors
+    """`torch.save`, remembering what it wrote so this process, and later ones, may unpickle it."""
+    if _plain_data(obj) or not (_is_path(f) or callable(getattr(f, "write", None))):
+        # torch.load takes plain data without trust: nothing to vouch for, torch's own speed (and errors)
+        call_as_caller(_modern_save, (obj, f, *args), kwargs)
+        return
+    if _is_path(f):
+        call_as_caller(_modern_save, (obj, f, *args), kwargs)
         path = _file_path(f)
         if path is not None:
-            _saved_files[path] = _signature(path)
-        return
-    if _plain_data(obj):  # torch.load takes it without trust: nothing to vouch for, torch's own speed
-        call_as_caller(_modern_save, (obj, f, *args), kwargs)
+            _vouch_for_file(path)
         return
     writer = _DigestingWriter(f)
     call_as_caller(_modern_save, (obj, writer, *args), kwargs)
     if not writer.whole:
         return
-    _saved_buffers.add(writer.digest.hexdigest())
+    digest = writer.digest.hexdigest()
+    _saved_buffers.add(digest)
     path = _file_path(f)
     if path is not None and os.stat(path).st_size == writer.size:  # torch flushed: the file is all ours
         _saved_files[path] = _signature(path)
+        saved_pickles.add(digest, writer.size)
+
+
+def _vouch_for_file(path):
+    """Record the file torch.save just wrote at `path`, if it did not change while being hashed."""
+    if not os.path.isfile(path):  # a device or pipe (/dev/null): nothing to read back
+        return
+    before = _signature(path)
+    with open(path, "rb") as handle:
+        digest, size = _digest(handle, 0)
+    if digest is not None and _signature(path) == before:
+        _saved_files[path] = before
+        saved_pickles.add(digest, size)
 
 
 _PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
@@ -122,7 +143,7 @@ class _DigestingWriter:
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwargs):
-    """`torch.load`; a whole pickled object loads only from a file this process saved or one trusted."""
+    """`torch.load`; a whole pickled object loads only from a file varshim saved, unchanged, or one trusted."""
     if weights_only is not None or pickle_module is not None:
         return call_as_caller(_modern_load, (f, map_location, pickle_module), dict(kwargs, weights_only=weights_only))
     start = _position(f)
@@ -171,29 +192,49 @@ def _signature(path):
 
 
 def _digest(f, start):
-    """sha256 of `f` from `start` to its end, a chunk at a time; None if unreadable. Only a load
-    torch refused reads it (a file object torch.load was given, so it reads and seeks)."""
-    digest = hashlib.sha256()
+    """(sha256, size) of `f` from `start` to its end, a chunk at a time; (None, None) if unreadable.
+    Only a save to a path and a load torch refused read it (a file object torch.load was given,
+    so it reads and seeks)."""
+    digest, size = hashlib.sha256(), 0
     try:
         f.seek(start)
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
+            size += len(chunk)
     except (AttributeError, OSError, io.UnsupportedOperation):
-        return None
-    return digest.hexdigest()
+        return None, None
+    return digest.hexdigest(), size
+
+
+def _trusted_paths():
+    named = os.environ.get(TRUST_VARIABLE, "")
+    return _trusted | {os.path.realpath(p) for p in named.split(os.pathsep) if p}
 
 
 def _origin(f, start):
-    """"saved" (written by this process, unchanged), "trusted" (by the user) or None."""
+    """"saved" (by varshim, unchanged since), "trusted" (by the user) or None."""
     path = _file_path(f)
     if path is not None:
-        if path in _trusted:
+        if path in _trusted_paths():
             return "trusted"
         if _saved_files.get(path) == _signature(path):
             return "saved"
-    if start is not None and _digest(f, start) in _saved_buffers:
+    if start is None:  # a path: hashed only if a save of its size is on record
+        recorded = saved_pickles.entries()
+        if path is None or os.stat(path).st_size not in {size for _, size in recorded}:
+            return None
+        with open(path, "rb") as handle:
+            digest, size = _digest(handle, 0)
+    else:
+        recorded = None
+        digest, size = _digest(f, start)
+    if digest is None:
+        return None
+    if digest in _saved_buffers:
         return "saved"
-    return None
+    if recorded is None:
+        recorded = saved_pickles.entries()
+    return "saved" if (digest, size) in recorded else None
 
 
 def _refusal_message(f, refusal):
@@ -204,8 +245,9 @@ def _refusal_message(f, refusal):
     target = name if isinstance(name, str) else "PATH"
     return (
         f"torch.load refused to unpickle {shown}{needs}: it holds pickled Python objects, not only "
-        "tensors, and unpickling runs code from the file. varshim unpickles only files this process "
-        "wrote with torch.save, or files you trust: run `varshim run --trust-pickle "
-        f"{target} SCRIPT`, or call varshim.trust({target!r}) before torch.load. Modern spelling: "
-        "torch.load(path, weights_only=False)."
+        "tensors, and unpickling runs code from the file. varshim unpickles only what torch.save wrote "
+        "under varshim for this user, unchanged since, and files you trust. If you trust this one: "
+        f"torch.load({target!r}, weights_only=False) (the modern spelling), or, without editing the "
+        f"program, run it with {TRUST_VARIABLE}={target} in the environment or with `varshim run "
+        f"--trust-pickle {target} SCRIPT`, or call varshim.trust({target!r}) before torch.load."
     )
