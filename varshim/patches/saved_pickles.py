@@ -6,13 +6,15 @@ what `torch.save` wrote, one line each in `saved-pickles` in this user's cache f
 (`$VARSHIM_CACHE_DIR`, else `$XDG_CACHE_HOME/varshim`, `~/.cache/varshim`; `~/Library/Caches/varshim`
 on macOS, `%LOCALAPPDATA%\\varshim` on Windows). A file changed after saving has another digest.
 
-- Bounded: the newest `MOST_ENTRIES` saves (about 300 kB); an older one is refused again.
-- Concurrent processes: each change rewrites the record into a temporary file and renames it over
-  the old one (readers see one whole record or the other), under an exclusive lock on
-  `saved-pickles.lock` where the platform has `fcntl` (elsewhere two saves at the same instant may
-  keep only one of them: that file is then refused, never wrongly trusted).
+- Bounded: at least the newest `MOST_ENTRIES` saves are kept, at most twice as many lines (82
+  bytes each, about 340 kB); a file saved before those is refused again.
+- Concurrent processes: a save appends its line with one write; dropping the oldest lines rewrites
+  the record into a temporary file renamed over the old one (readers see one whole record or the
+  other). Both happen under an exclusive lock on `saved-pickles.lock` where the platform has
+  `fcntl`; elsewhere a save at the instant of a rewrite may be lost: that file is then refused,
+  never wrongly trusted.
 - A record that is corrupt, unreadable, not this user's or writable by others vouches for
-  nothing, with one warning per process; the next save replaces it with a fresh record.
+  nothing: it is replaced by an empty one, with one warning per process.
 Standard library only: nothing here needs torch.
 """
 
@@ -25,9 +27,11 @@ import warnings
 
 __all__ = ["MOST_ENTRIES", "folder", "record_path", "entries", "add"]
 
-MOST_ENTRIES = 4096
+MOST_ENTRIES = 2048
 _HEADER = "varshim saved pickles 1: sha256 and size of each whole object torch.save wrote\n"
-_ENTRY = re.compile(r"([0-9a-f]{64}) ([0-9]+)\n")
+_SIZE_DIGITS = 16
+_LINE = 64 + 1 + _SIZE_DIGITS + 1  # every entry has the same length: a torn one shows
+_ENTRY = re.compile(r"([0-9a-f]{64}) ([0-9]{%d})\n" % _SIZE_DIGITS)
 _warned = False
 
 
@@ -49,30 +53,58 @@ def record_path():
 
 
 def entries():
-    """The recorded `(sha256 hex digest, size)` pairs; empty (with one warning) if the record is bad."""
-    found, problem = _read(record_path())
+    """The recorded `(sha256 hex digest, size)` pairs; empty if the record is bad (which is then
+    reset, with one warning)."""
+    path = record_path()
+    found, problem = _read(path)
     if problem:
-        _warn(f"varshim: ignored {record_path()} ({problem}): it vouches for no file until the next "
-              "torch.save of a whole object replaces it")
+        with contextlib.suppress(OSError), _locked(path + ".lock"):
+            if _read(path)[1]:  # still bad: no save mended it meanwhile
+                _replace(path, _HEADER)
+        _warn_reset(path, problem)
     return set(found)
 
 
 def add(digest, size):
-    """Record a save (the newest last; the oldest beyond `MOST_ENTRIES` dropped). A record that
-    cannot be written costs this one file its cross-run trust, with one warning."""
+    """Record a save: one line appended, and the oldest lines dropped once there are twice
+    `MOST_ENTRIES`. A record that cannot be written costs this one file its cross-run trust, with
+    one warning."""
     path = record_path()
+    line = f"{digest} {size:0{_SIZE_DIGITS}d}\n"
     try:
         os.makedirs(folder(), mode=0o700, exist_ok=True)
         with _locked(path + ".lock"):
+            if _appendable(path):
+                descriptor = os.open(path, os.O_WRONLY | os.O_APPEND)
+                try:
+                    os.write(descriptor, line.encode("ascii"))  # one write: readers see all of it or none
+                finally:
+                    os.close(descriptor)
+                return
             found, problem = _read(path)
             if problem:
-                _warn(f"varshim: replaced {path} ({problem}): files saved before are no longer vouched for")
+                _warn_reset(path, problem)
             entry = (digest, size)
-            kept = [e for e in found if e != entry][-(MOST_ENTRIES - 1):] + [entry]
-            _replace(path, _HEADER + "".join(f"{d} {s}\n" for d, s in kept))
+            newest_first = dict.fromkeys(e for e in reversed(found) if e != entry)  # a save again counts anew
+            kept = list(newest_first)[:MOST_ENTRIES - 1][::-1]
+            _replace(path, _HEADER + "".join(f"{d} {s:0{_SIZE_DIGITS}d}\n" for d, s in kept) + line)
     except OSError as error:
         _warn(f"varshim: could not record a torch.save in {path} ({error.strerror or error}): a later "
               "process will refuse to unpickle that file")
+
+
+def _appendable(path):
+    """Whether the record looks whole (its header, only whole lines) and has room for a line;
+    otherwise it is rewritten. The full check of every line is `_read`'s."""
+    try:
+        stat = os.stat(path)
+        with open(path, "rb") as record:
+            header = record.read(len(_HEADER))
+    except OSError:
+        return False
+    lines, rest = divmod(stat.st_size - len(_HEADER), _LINE)
+    return (header == _HEADER.encode("ascii") and not rest and lines < 2 * MOST_ENTRIES
+            and _foreign(stat) is None)
 
 
 def _read(path):
@@ -124,6 +156,11 @@ def _locked(path):
     with open(path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         yield
+
+
+def _warn_reset(path, problem):
+    _warn(f"varshim: reset {path} ({problem}): it vouches for no file saved before, so torch.load "
+          "refuses to unpickle those until they are saved again or trusted")
 
 
 def _warn(message):
