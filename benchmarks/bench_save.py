@@ -4,12 +4,15 @@
 
 To vouch for a whole pickled object saved to a stream, varshim's torch.save hands torch a writer
 that forwards every byte to the caller's stream and hashes it on the way (the provenance
-`torch.load` checks later): no memory, only the hashing time. Plain data (a tensor, a state dict)
-loads without trust and is saved by torch alone. Each sample is a fresh process (one thread)
-that saves one float32 tensor to an `io.BytesIO`, a module holding that tensor to an `io.BytesIO`
-(the hashed case) and the tensor to a file; peak memory is the growth of the process's maximum
-resident set size during the save. Plain and varshim processes alternate, so drifts of a shared
-machine hit both alike. Target: peak memory <= 1.05x plain torch.
+`torch.load` checks later): no memory, only the hashing time. A whole object saved to a path is
+written by torch alone, then read back a megabyte at a time to hash it for the record of saves
+across runs (`varshim/patches/saved_pickles.py`). Plain data (a tensor, a state dict) loads
+without trust and is saved by torch alone. Each sample is a fresh process (one thread) that
+saves one float32 tensor to an `io.BytesIO`, a module holding that tensor to an `io.BytesIO`
+(hashed on the way), the tensor to a file, and the module to a file (read back); peak memory is
+the growth of the process's maximum resident set size during the save. Plain and varshim
+processes alternate, so drifts of a shared machine hit both alike. Target: peak memory <= 1.05x
+plain torch.
 """
 
 import argparse
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-CASES = ("tensor to buffer", "module to buffer", "tensor to file")
+CASES = ("tensor to buffer", "module to buffer", "tensor to file", "module to file")
 
 # One case per process: the maximum resident set size only ever grows.
 SAMPLE = r"""
@@ -46,7 +49,7 @@ print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 def sample(mode, case, megabytes, path):
     command = [sys.executable, "-c", SAMPLE, mode, case, str(megabytes), path]
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env = dict(os.environ, OMP_NUM_THREADS="1", VARSHIM_CACHE_DIR=os.path.join(os.path.dirname(path), "cache"))
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout)
 
 
@@ -68,7 +71,8 @@ def main():
             plain = [run[measure] for run in runs["plain", case]]
             patched = [run[measure] for run in runs["varshim", case]]
             ratios = [p / q for p, q in zip(patched, plain)]
-            # a file is written by torch itself: its peak is a few hundred kB of noise, no target
+            # a file is written by torch itself (a peak of a few hundred kB); reading a whole object
+            # back adds a fixed megabyte or two, whatever the size: no ratio target
             target_note = "  (target <= 1.05x)" if measure == "peak_kib" and "buffer" in case else ""
             print(f"  {case:16} {measure:8}: plain {statistics.median(plain) * scale:8.2f} {unit}, varshim "
                   f"{statistics.median(patched) * scale:8.2f} {unit}, ratio {statistics.median(ratios):.3f}x "
