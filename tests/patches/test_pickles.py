@@ -179,7 +179,7 @@ def test_saving_to_a_stream_calls_only_what_torch_calls(methods, whole):
 def test_a_buffer_is_vouched_for_by_the_digest_of_what_was_written():
     model, buffer = nn.Linear(3, 2), io.BytesIO()
     torch.save(model, buffer)
-    assert hashlib.sha256(buffer.getvalue()).hexdigest() in pickles._saved_buffers
+    assert (hashlib.sha256(buffer.getvalue()).hexdigest(), len(buffer.getvalue())) in pickles._saved
     foreign = io.BytesIO()
     pickles._modern_save(nn.Linear(3, 2), foreign)  # other bytes, written without varshim
     with pytest.raises(pickle.UnpicklingError, match="refused"):
@@ -191,15 +191,15 @@ def test_a_save_that_skips_bytes_vouches_for_nothing():
     buffer = io.BytesIO()
     with torch.serialization.skip_data():
         torch.save(nn.Linear(3, 2), buffer)
-    assert hashlib.sha256(buffer.getvalue()).hexdigest() not in pickles._saved_buffers
+    assert (hashlib.sha256(buffer.getvalue()).hexdigest(), len(buffer.getvalue())) not in pickles._saved
 
 
 def test_plain_data_saves_at_torchs_speed_and_loads_without_trust():
     # tensors, numbers and strings in plain containers load with weights_only=True: nothing is hashed
     state = {"model": nn.Linear(3, 2).state_dict(), "step": 7, "names": ["a", "b"], "p": nn.Parameter(torch.ones(2))}
-    buffer, known = io.BytesIO(), set(pickles._saved_buffers)
+    buffer, known = io.BytesIO(), set(pickles._saved)
     torch.save(state, buffer)
-    assert pickles._saved_buffers == known
+    assert pickles._saved == known
     buffer.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -318,8 +318,7 @@ def later_process(tmp_path, monkeypatch):
     monkeypatch.setattr(saved_pickles, "_warned", False)
 
     def forget():
-        monkeypatch.setattr(pickles, "_saved_files", {})
-        monkeypatch.setattr(pickles, "_saved_buffers", set())
+        monkeypatch.setattr(pickles, "_saved", set())
         monkeypatch.setattr(pickles, "_trusted", set())
 
     forget()
@@ -390,7 +389,8 @@ def _saved_elsewhere(model, name):
     lambda path: path.read_bytes() + b"\0",
     lambda path: _saved_elsewhere(nn.Linear(2, 2), path.name),  # another model, the same size
 ], ids=["a-byte", "appended", "replaced"])
-def test_a_file_changed_after_saving_is_refused(later_process, tmp_path, change):
+@pytest.mark.parametrize("in_a_later_process", [True, False], ids=["later-process", "same-process"])
+def test_a_file_changed_after_saving_is_refused(later_process, tmp_path, change, in_a_later_process):
     path = tmp_path / "model.pt"
     torch.save(nn.Linear(2, 2), path)
     stat = os.stat(path)
@@ -398,7 +398,8 @@ def test_a_file_changed_after_saving_is_refused(later_process, tmp_path, change)
     assert changed != path.read_bytes()
     path.write_bytes(changed)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    later_process()
+    if in_a_later_process:
+        later_process()
     with pytest.raises(pickle.UnpicklingError, match="torch.load refused"):
         torch.load(path)  # noqa: TOR102 (the legacy call under test)
 

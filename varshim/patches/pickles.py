@@ -5,14 +5,13 @@ Before torch 2.6, `torch.load` unpickled anything, so 0.1-0.3 code saved whole m
 `torch/serialization.py`). torch 2.6 made `weights_only=True` the default, which refuses them.
 Unpickling runs code from the file, so varshim keeps that refusal except for:
 
-- a file or buffer this process wrote with `torch.save` a moment earlier, unchanged since
-  (same path with the same inode, size and modification time; or the same bytes in a buffer:
-  their sha256 is computed on the way out, by the writer torch.save is handed, so saving reads
-  nothing back and a stream needs only what torch needs, `write` and `flush`);
-- a file that `torch.save` wrote under varshim in an earlier or another process of this user,
-  unchanged since: the sha256 and size of every whole object saved to a file are kept in this
-  user's cache folder (`varshim.patches.saved_pickles`). A save to a path is read back once to
-  hash it, so the file is byte for byte torch's own (torch names the archive after the file);
+- bytes `torch.save` wrote under varshim, unchanged since: their sha256 and size. A save to a
+  stream is hashed on the way out, by the writer torch.save is handed, so saving reads nothing
+  back and a stream needs only what torch needs, `write` and `flush`; a save to a path is read
+  back once to hash it, so the file is byte for byte torch's own (torch names the archive after
+  the file). This process remembers every such save; saves to files are also recorded in this
+  user's cache folder for later processes (`varshim.patches.saved_pickles`). A load torch refused
+  hashes the file, or the rest of the stream, and compares;
 - a path the user trusts: `varshim.trust(path)`, `varshim run --trust-pickle PATH`, or the
   environment variable `VARSHIM_TRUST_PICKLE=PATH` (several joined by `os.pathsep`).
   Trusted files also get the legacy-checkpoint fixes of `varshim.patches.legacy_checkpoints`.
@@ -42,8 +41,7 @@ __all__ = ["trust", "save", "load"]
 _modern_save = torch.save
 _modern_load = torch.load
 
-_saved_files = {}  # real path -> (device, inode, size, mtime_ns) right after torch.save wrote it
-_saved_buffers = set()  # sha256 of the bytes torch.save wrote to a file object
+_saved = set()  # (sha256, size) of each whole object this process saved (files are in the record too)
 _trusted = set()  # real paths the user vouched for
 _safe_globals = torch.serialization.safe_globals
 _VARSHIM_DATA = [rebuild_variable]  # rebuilds a Variable from a tensor and two bools: runs no code of the file
@@ -72,12 +70,11 @@ def save(obj, f, *args, **kwargs):
     call_as_caller(_modern_save, (obj, writer, *args), kwargs)
     if not writer.whole:
         return
-    digest = writer.digest.hexdigest()
-    _saved_buffers.add(digest)
+    entry = (writer.digest.hexdigest(), writer.size)
+    _saved.add(entry)
     path = _file_path(f)
     if path is not None and os.stat(path).st_size == writer.size:  # torch flushed: the file is all ours
-        _saved_files[path] = _signature(path)
-        saved_pickles.add(digest, writer.size)
+        saved_pickles.add(*entry)
 
 
 def _vouch_for_file(path):
@@ -87,8 +84,8 @@ def _vouch_for_file(path):
     before = _signature(path)
     with open(path, "rb") as handle:
         digest, size = _digest(handle, 0)
-    if digest is not None and _signature(path) == before:
-        _saved_files[path] = before
+    if digest is not None and _signature(path) == before:  # nobody wrote to it while it was read
+        _saved.add((digest, size))
         saved_pickles.add(digest, size)
 
 
@@ -212,29 +209,20 @@ def _trusted_paths():
 
 
 def _origin(f, start):
-    """"saved" (by varshim, unchanged since), "trusted" (by the user) or None."""
+    """"saved" (by varshim, unchanged since: its digest is this process's or on record), "trusted"
+    (by the user) or None."""
     path = _file_path(f)
-    if path is not None:
-        if path in _trusted_paths():
-            return "trusted"
-        if _saved_files.get(path) == _signature(path):
-            return "saved"
-    if start is None:  # a path: hashed only if a save of its size is on record
-        recorded = saved_pickles.entries()
+    if path is not None and path in _trusted_paths():
+        return "trusted"
+    recorded = saved_pickles.entries() | _saved
+    if start is None:  # a path: hashed only if a save of its size is known
         if path is None or os.stat(path).st_size not in {size for _, size in recorded}:
             return None
         with open(path, "rb") as handle:
-            digest, size = _digest(handle, 0)
+            entry = _digest(handle, 0)
     else:
-        recorded = None
-        digest, size = _digest(f, start)
-    if digest is None:
-        return None
-    if digest in _saved_buffers:
-        return "saved"
-    if recorded is None:
-        recorded = saved_pickles.entries()
-    return "saved" if (digest, size) in recorded else None
+        entry = _digest(f, start)
+    return "saved" if entry in recorded else None
 
 
 def _refusal_message(f, refusal):
