@@ -123,8 +123,9 @@ def _parser():
                         help="run library module MODULE as a script, like `python -m MODULE` "
                              "(e.g. -m examples.train); arguments after it go to the module")
     parser.add_argument("--trust-pickle", action="append", default=[], metavar="PATH",
-                        help="let torch.load unpickle PATH (a file not written by this process); "
-                             "repeatable, e.g. --trust-pickle old_model.pt")
+                        help="let torch.load unpickle PATH, a file varshim did not save (files your earlier "
+                             "varshim runs saved load without it); repeatable, e.g. --trust-pickle "
+                             "old_model.pt; the environment variable VARSHIM_TRUST_PICKLE=PATH does the same")
     parser.add_argument("--written-for", type=_written_for, default=None, metavar="RELEASE",
                         help="the torch release the program was written for: 0.3 applies the 0.3 rules "
                              "that change what torch 2.x computes (float arange, Python numbers from the "
