@@ -122,6 +122,53 @@ def test_warning_from_shim_internals_only_still_warns():
         warn_legacy("modern spelling")
 
 
+def _warn_at_one_site():
+    warn_legacy("a repeated legacy idiom")  # site: repeated
+
+
+def test_a_site_already_shown_is_not_decided_again(monkeypatch):
+    calls = []
+    explicit = warnings.warn_explicit
+    monkeypatch.setattr(warnings, "warn_explicit", lambda *a, **k: calls.append(a) or explicit(*a, **k))
+    caught = _recorded("default", lambda: [_warn_at_one_site() for _ in range(5)])
+    assert len(caught) == 1 and len(calls) == 1  # four repeats cost a lookup, not a warn_explicit
+
+
+@pytest.mark.parametrize("change", ["simplefilter", "catch_warnings", "resetwarnings"])
+def test_a_filter_change_after_a_site_was_shown_is_obeyed(change):
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", LegacyTorchWarning)
+        _warn_at_one_site()
+        _warn_at_one_site()
+        if change == "catch_warnings":
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", LegacyTorchWarning)
+                with pytest.raises(LegacyTorchWarning):
+                    _warn_at_one_site()
+            return
+        if change == "resetwarnings":
+            warnings.resetwarnings()
+            warnings.filterwarnings("error", category=LegacyTorchWarning, append=True)
+        else:
+            warnings.simplefilter("error", LegacyTorchWarning)  # in place, on the same list
+        with pytest.raises(LegacyTorchWarning):
+            _warn_at_one_site()
+
+
+def test_always_filter_warns_at_every_call():
+    assert len(_recorded("always", lambda: [_warn_at_one_site() for _ in range(3)])) == 3
+
+
+def test_an_ignored_site_is_shown_once_filters_let_it_through():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LegacyTorchWarning)
+        _warn_at_one_site()
+        _warn_at_one_site()
+        warnings.simplefilter("always", LegacyTorchWarning)
+        with pytest.warns(LegacyTorchWarning, match="repeated"):
+            _warn_at_one_site()
+
+
 def test_script_output_shows_each_site_once(tmp_path):
     script = tmp_path / "legacy_loop.py"
     script.write_text(

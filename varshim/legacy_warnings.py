@@ -16,7 +16,7 @@ import sys
 import types
 import warnings
 
-from .own_files import is_varshim_or_torch
+from .own_files import VARSHIM_OR_TORCH_PATHS
 
 __all__ = ["LegacyTorchWarning", "warn_legacy", "start_summary", "shown_summary", "call_as_caller"]
 
@@ -26,36 +26,61 @@ __all__ = ["LegacyTorchWarning", "warn_legacy", "start_summary", "shown_summary"
 _shown = set()
 _decided = {}
 
+# Sites where another `warn_explicit` would do nothing under the current filters: shown once
+# ("default", "module", "once": the module's registry holds the site) or ignored. Checked first, so
+# a repeated legacy idiom costs a frame walk and a dict lookup. Valid while `warnings.filters` is the
+# same list, of the same length, with the same first filter, and `warnings.defaultaction` is the
+# same (`simplefilter`, `filterwarnings`, `resetwarnings` and `catch_warnings` all change one of
+# them); then forgotten, and `warn_explicit` decides again, as Python would after a change.
+_quiet_sites = set()
+_filters_seen = (None, -1, None, None)  # strong references: the identities cannot be reused
+_MOST_QUIET_SITES = 4096
+
 
 class LegacyTorchWarning(FutureWarning):
     """A Variable-era idiom ran under varshim; the message names the modern spelling."""
 
 
-def _user_frame():
-    frame = sys._getframe(2)
-    while frame is not None and is_varshim_or_torch(frame.f_code.co_filename):
-        frame = frame.f_back
-    return frame
+def _filters_now():
+    filters = warnings.filters
+    return filters, len(filters), filters[0] if filters else None, warnings.defaultaction
 
 
 def warn_legacy(message):
     """Warn once per user call site that a legacy idiom was shimmed."""
-    frame = _user_frame()
+    global _filters_seen
+    frame = sys._getframe(1)  # the first frame outside varshim and torch: the user's call site
+    while frame is not None and frame.f_code.co_filename.startswith(VARSHIM_OR_TORCH_PATHS):
+        frame = frame.f_back
     if frame is None:  # called from varshim or torch only (e.g. tests of the shim itself)
         warnings.warn(message, LegacyTorchWarning, stacklevel=3)
         return
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    site = (message, filename, lineno)
+    seen, filters = _filters_seen, warnings.filters
+    if (filters is seen[0] and len(filters) == seen[1] and (not filters or filters[0] is seen[2])
+            and warnings.defaultaction is seen[3]):
+        if site in _quiet_sites:
+            return
+    else:
+        _quiet_sites.clear()
+        _filters_seen = _filters_now()
     module_globals = frame.f_globals
-    filename, lineno, module = frame.f_code.co_filename, frame.f_lineno, module_globals.get("__name__", "<unknown>")
+    module = module_globals.get("__name__", "<unknown>")
     registry = module_globals.setdefault("__warningregistry__", {})
     warnings.warn_explicit(message, LegacyTorchWarning, filename, lineno, module=module, registry=registry)
     # `warn_explicit` stamps the registry with the filters' version: decide "shown" once per site
     # and filter state (an "error" filter raised above: not shown).
-    site = (message, filename, lineno)
+    action = _action(message, module, lineno)
     version = registry.get("version")
     if _decided.get(site, _decided) != version:
         _decided[site] = version
-        if _action(message, module, lineno) != "ignore":
+        if action != "ignore":
             _shown.add(site)
+    if action == "ignore" or (message, LegacyTorchWarning, lineno) in registry:
+        if len(_quiet_sites) >= _MOST_QUIET_SITES:
+            _quiet_sites.clear()
+        _quiet_sites.add(site)
 
 
 def _action(message, module, lineno):
@@ -71,6 +96,7 @@ def start_summary():
     """Count from here: a run (or a pytest session) summarises only its own legacy warnings."""
     _shown.clear()
     _decided.clear()
+    _quiet_sites.clear()
 
 
 def shown_summary(target):

@@ -12,7 +12,7 @@ import os
 
 import torch
 
-__all__ = ["VARSHIM_PATHS", "TORCH_DIR", "is_varshim", "is_torch", "is_varshim_or_torch"]
+__all__ = ["VARSHIM_PATHS", "TORCH_DIR", "VARSHIM_OR_TORCH_PATHS", "is_varshim", "is_torch", "is_varshim_or_torch"]
 
 _SITE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The three top-level names the varshim distribution installs (pyproject.toml, [tool.setuptools]).
@@ -22,7 +22,7 @@ VARSHIM_PATHS = (
     os.path.join(_SITE, "varshim_cli.py"),
 )
 TORCH_DIR = os.path.join(os.path.dirname(os.path.abspath(torch.__file__)), "")
-_VARSHIM_OR_TORCH = VARSHIM_PATHS + (TORCH_DIR,)
+VARSHIM_OR_TORCH_PATHS = VARSHIM_PATHS + (TORCH_DIR,)  # for str.startswith on hot paths
 
 
 def is_varshim(filename):
@@ -34,4 +34,4 @@ def is_torch(filename):
 
 
 def is_varshim_or_torch(filename):
-    return filename.startswith(_VARSHIM_OR_TORCH)
+    return filename.startswith(VARSHIM_OR_TORCH_PATHS)
