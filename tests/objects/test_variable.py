@@ -332,6 +332,36 @@ def test_grad_data_zero_zeroes_the_real_gradient():
     assert x.grad.data.tolist() == [2.0, 2.0, 2.0]
 
 
+def test_grad_setters_and_the_stored_gradient_with_dispatch_off():
+    x = Variable(torch.randn(3), requires_grad=True)
+    stored = torch.ones(3)
+    x.grad = stored
+    assert type(x.grad) is Variable and x.grad.data_ptr() == stored.data_ptr()
+    x.grad.add_(1)  # the alias shares storage and version counter with what torch stored
+    assert stored.tolist() == [2.0, 2.0, 2.0] and x.grad._version == stored._version
+    with torch._C.DisableTorchFunctionSubclass():  # torch's own code sees what it stored
+        assert x.grad is stored and x._grad is stored
+    del x.grad
+    assert x.grad is None and x._grad is None
+    x._grad = stored
+    assert type(x._grad) is Variable and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_grad_with_a_graph_stays_in_the_graph():
+    x = Variable(torch.tensor([1.0, 2.0]), requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    assert type(x.grad) is Variable and x.grad.grad_fn is not None
+    (second,) = torch.autograd.grad(x.grad.sum(), x)
+    assert second.tolist() == [6.0, 12.0]  # d/dx of 3x**2
+
+
+def test_base_is_the_base_itself():
+    x = Variable(torch.randn(4))
+    view = x[1:]
+    assert view._base is x
+    assert x._base is None
+
+
 def test_grad_of_parameters_zeroed_in_legacy_style():
     # 0.3 training loops: `for p in model.parameters(): p.grad.data.zero_()`.
     model = nn.Linear(3, 1)

@@ -30,7 +30,7 @@ import torch
 from torch.utils.hooks import RemovableHandle
 
 from ..legacy_warnings import call_as_caller, warn_legacy
-from ..own_files import is_torch
+from ..own_files import TORCH_DIR, is_torch
 from . import printing, stochastic, tensor_rules
 from .legacy_tensor import LegacyTensorType, legacy_class
 from .root_gradients import lenient_backward, make_grads, modern_backward
@@ -46,6 +46,10 @@ _TorchVariable = torch.autograd.variable.Variable
 _Tensor = torch.Tensor
 _TensorBase = torch._C.TensorBase
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
+# `_disabled(func, (), args)`: func(*args) with subclass dispatch off and back to what it was, in one
+# C call (cheaper than entering `_DisableSubclass`; never pass it kwargs=None: it crashes).
+_disabled = torch._C._disabled_torch_function_impl
+_dispatch_enabled = torch._C._is_torch_function_enabled
 # Legacy callbacks (hooks, 0.3 Function backwards) run inside backward, which varshim starts with
 # subclass dispatch off: they turn it back on for the user's code (`_EnableTorchFunction`, torch >= 2.0).
 enable_dispatch = torch._C._EnableTorchFunction
@@ -58,6 +62,10 @@ _REFUSED = object()  # sentinel default: `Variable()` without data
 _BASE_GETTER = _Tensor._base.__get__
 _GRAD_GETTER = _Tensor.grad.__get__
 _REFERENCES = frozenset({_BASE_GETTER, _GRAD_GETTER, _Tensor._grad.__get__})
+_GET_DATA, _SET_DATA = _TensorBase.data.__get__, _TensorBase.data.__set__
+_GET_GRAD, _SET_GRAD, _DELETE_GRAD = _TensorBase.grad.__get__, _TensorBase.grad.__set__, _TensorBase.grad.__delete__
+_GET_GRAD_, _SET_GRAD_, _DELETE_GRAD_ = _TensorBase._grad.__get__, _TensorBase._grad.__set__, _TensorBase._grad.__delete__
+_AS_SUBCLASS, _DETACH = _Tensor.as_subclass, _TensorBase.detach
 
 # Set once any volatile Variable exists; until then ops skip the volatile scan entirely.
 _volatile_seen = False
@@ -159,18 +167,50 @@ class Variable(_Tensor, metaclass=_VariableMeta):
     @property
     def data(self):
         """The wrapped tensor, with 0.3 Tensor semantics (`varshim.objects.legacy_tensor`)."""
-        with _DisableSubclass():
-            data = _TensorBase.data.__get__(self)  # a fresh detached alias on every access
+        data = _disabled(_GET_DATA, (), (self,))  # a fresh detached alias on every access
         # torch's own Python code (gradcheck, optimizers, nn.utils) reading `.data` of a Variable
         # expects a modern tensor; legacy semantics are for the legacy program.
-        if not is_torch(sys._getframe(1).f_code.co_filename):
+        if not sys._getframe(1).f_code.co_filename.startswith(TORCH_DIR):
             data.__class__ = legacy_class(data)
         return data
 
     @data.setter
     def data(self, value):
-        with _DisableSubclass():
-            _TensorBase.data.__set__(self, value)
+        _disabled(_SET_DATA, (), (self, value))
+
+    # Stored tensors, read without a trip through `__torch_function__` (which gives the same: see
+    # `_REFERENCES`). A gradient is a Variable in 0.3, an alias of the real one so that
+    # `x.grad.data.zero_()` still zeroes it; with dispatch off (torch's own code under
+    # `DisableTorchFunctionSubclass`) it is what torch stored, as without these properties.
+    @property
+    def grad(self):
+        if _dispatch_enabled() and not _disabled(_keeps_grad, (), (self,)):
+            return None  # 0.3: a non-leaf's .grad is None, without torch's modern warning
+        return _variable_alias(_disabled(_GET_GRAD, (), (self,)))
+
+    @grad.setter
+    def grad(self, value):
+        _disabled(_SET_GRAD, (), (self, value))
+
+    @grad.deleter
+    def grad(self):
+        _disabled(_DELETE_GRAD, (), (self,))
+
+    @property
+    def _grad(self):
+        return _variable_alias(_disabled(_GET_GRAD_, (), (self,)))
+
+    @_grad.setter
+    def _grad(self, value):
+        _disabled(_SET_GRAD_, (), (self, value))
+
+    @_grad.deleter
+    def _grad(self):
+        _disabled(_DELETE_GRAD_, (), (self,))
+
+    @property
+    def _base(self):
+        return _disabled(_BASE_GETTER, (), (self,))  # the base itself: torch's view checks compare identity
 
     @property
     def volatile(self):
@@ -266,6 +306,22 @@ class Variable(_Tensor, metaclass=_VariableMeta):
         return printing.variable_repr(self)
 
     __str__ = __repr__
+
+
+def _keeps_grad(tensor):
+    return tensor.is_leaf or tensor.retains_grad
+
+
+def _variable_alias(tensor):
+    if tensor is None or not _dispatch_enabled():
+        return tensor
+    if tensor.requires_grad:  # a gradient with a graph (create_graph=True): the alias stays in it
+        return _disabled(_AS_SUBCLASS, (), (tensor, Variable))
+    # no graph to keep: a detached view shares storage and version counter and costs a third of
+    # `as_subclass` (an `alias` op)
+    alias = _disabled(_DETACH, (), (tensor,))
+    alias.__class__ = Variable
+    return alias
 
 
 def _legacy_hook(hook):
