@@ -31,7 +31,7 @@ from torch.utils.hooks import RemovableHandle
 
 from ..legacy_warnings import call_as_caller, warn_legacy
 from ..own_files import TORCH_DIR, is_torch
-from . import printing, stochastic, tensor_rules
+from . import fast_paths, printing, stochastic, tensor_rules
 from .legacy_tensor import LegacyTensorType, legacy_class
 from .root_gradients import lenient_backward, make_grads, modern_backward
 
@@ -425,6 +425,55 @@ def _is_argument(result, args, kwargs):
 
 
 OVERRIDES.update(stochastic.sampler_overrides(Variable))
+
+
+# -- fast paths: what __torch_function__ does, without the protocol (varshim.objects.fast_paths) ----
+
+# Argument types with which the protocol would hand the call to `Variable.__torch_function__` and it
+# would only call torch: plain tensors, Parameters (their override is torch's disabled one, and a
+# Variable comes first as self), plain values. A Variable subclass, a LegacyTensor or anything else
+# takes the protocol path.
+_PLAIN_ARGUMENTS = frozenset({
+    _Tensor, torch.nn.Parameter, int, float, bool, complex, type(None), str, slice, type(Ellipsis), torch.dtype,
+    torch.device, torch.Size, torch.memory_format, torch.layout,
+})
+
+
+def _fast_arguments(args, kwargs):
+    for arg in args:
+        kind = type(arg)
+        if kind is Variable:
+            if _volatile_seen and arg._volatile:
+                return False
+        elif kind not in _PLAIN_ARGUMENTS:
+            if kind is not tuple and kind is not list:
+                return False
+            for item in arg:
+                kind = type(item)
+                if kind is Variable:
+                    if _volatile_seen and item._volatile:
+                        return False
+                elif kind not in _PLAIN_ARGUMENTS:
+                    return False
+    return not kwargs or _fast_arguments(kwargs.values(), None)
+
+
+def _fast_result(result, args, kwargs):
+    """`wrap_result` for a non-volatile call, with its common case (a fresh plain tensor) inline."""
+    if type(result) is _Tensor and not kwargs:
+        for arg in args:
+            if arg is result:
+                return result
+        if result.dim() == 0:
+            result = result.unsqueeze(0)
+        result.__class__ = Variable
+        return result
+    if type(result) is Variable or result is None:
+        return result
+    return _disabled(wrap_result, (), (result, False, args, kwargs))
+
+
+fast_paths.install_fast_methods(Variable, OVERRIDES, _fast_arguments, _fast_result)
 
 
 # -- backward and grad with 0.3 arguments ---------------------------------------------------------
