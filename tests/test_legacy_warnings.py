@@ -136,7 +136,7 @@ def test_a_site_already_shown_is_not_decided_again(monkeypatch):
 
 @pytest.mark.parametrize("change", ["simplefilter", "catch_warnings", "resetwarnings"])
 def test_a_filter_change_after_a_site_was_shown_is_obeyed(change):
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("default", LegacyTorchWarning)
         _warn_at_one_site()
         _warn_at_one_site()

@@ -8,8 +8,9 @@ its `__torch_function__` would do without the trip: calls torch's method once wi
 dispatch disabled (`torch._C._disabled_torch_function_impl`, torch >= 1.7) and makes the result
 what the override would have made. "Nothing could decide differently" is the class's `accept`
 (for Variable: exact class, no volatile input, every argument a plain tensor, a Variable, a
-Parameter or a plain value) plus dispatch on and no torch-function mode active; methods in the
-class's `OVERRIDES` get no fast path. Otherwise torch's method runs, and with it the protocol.
+Parameter or a plain value) plus dispatch on and no torch-function mode active. An operation with
+a 0.3 meaning (`OVERRIDES`) runs its override there, as `__torch_function__` would. Otherwise
+torch's method runs, and with it the protocol.
 
 Reflected operators (`__radd__`, ...) take the fast path only with a number on the left: Python
 calls a subclass's own reflected method before the left tensor's forward one (`p + v` would
@@ -27,7 +28,7 @@ import torch
 
 from .tensor_methods import METHOD_NAMES, PROTOCOL_NAMES
 
-__all__ = ["REFLECTED", "scan_methods", "install_fast_methods"]
+__all__ = ["REFLECTED", "PLAIN_VALUES", "scan_methods", "install_fast_methods"]
 
 _Tensor = torch.Tensor
 _disabled = torch._C._disabled_torch_function_impl  # never pass it kwargs=None: it crashes
@@ -36,7 +37,7 @@ _mode_active = torch._C._is_torch_function_mode_enabled
 
 # The object protocol and autograd machinery rather than tensor operations: no fast path.
 _NOT_OPERATIONS = frozenset({
-    "__delattr__", "__getattribute__", "__init__", "__setattr__", "__str__", "__repr__", "__reduce__",
+    "__delattr__", "__delitem__", "__getattribute__", "__init__", "__setattr__", "__str__", "__repr__", "__reduce__",
     "__reduce_ex__", "__getstate__", "__setstate__", "__sizeof__", "__deepcopy__", "__dir__", "__format__",
     "__array__", "__array_wrap__", "__dlpack__", "__dlpack_device__", "backward", "register_hook",
     "register_post_accumulate_grad_hook", "module_load",
@@ -50,13 +51,18 @@ REFLECTED = {
     "__rtruediv__": "__truediv__", "__rxor__": "__xor__",
 }
 _NUMBERS = (int, float, bool, complex)
+# arguments that are not tensors and never take part in the protocol's choice
+PLAIN_VALUES = frozenset({
+    int, float, bool, complex, type(None), str, slice, type(Ellipsis), torch.dtype, torch.device, torch.Size,
+    torch.memory_format, torch.layout,
+})
 
 
 def scan_methods(excluded=()):
     """(METHOD_NAMES, PROTOCOL_NAMES) of this torch: the tensor methods that dispatch through
     `__torch_function__` and compute something (torch's C methods and the Python ones of
     `torch.Tensor` that hand themselves to the protocol; public names and operator dunders), less
-    `excluded` (the names varshim's patches replace on torch.Tensor); and the operators whose call
+    `excluded` (the names varshim's always-applied patches replace on torch.Tensor); and the operators whose call
     reaches the protocol as another method (`x + y` as `Tensor.add`), found by calling each on a probe."""
     names = []
     for name in dir(_Tensor):
@@ -64,7 +70,7 @@ def scan_methods(excluded=()):
         if name in excluded or name in _NOT_OPERATIONS or (name.startswith("_") and not dunder):
             continue
         attribute = inspect.getattr_static(_Tensor, name)
-        if isinstance(attribute, types.MethodDescriptorType) or (
+        if isinstance(attribute, (types.MethodDescriptorType, types.WrapperDescriptorType)) or (
             isinstance(attribute, types.FunctionType) and "handle_torch_function" in attribute.__code__.co_names
         ):
             names.append(name)
@@ -100,39 +106,45 @@ def _protocol_function(operator):
     return None
 
 
-def install_fast_methods(cls, overrides, accept, wrap):
-    """Give `cls` a fast method for every name of METHOD_NAMES it does not define itself whose
-    protocol function (`PROTOCOL_NAMES`) is not in `overrides`. `accept(args, kwargs)` says whether the protocol would
-    only call torch's method and `wrap(result, args, kwargs)` (args with self first) what it makes
-    of the result; both run with dispatch on."""
+def install_fast_methods(cls, exact, overrides, accept, wrap):
+    """Give `cls` a fast method for every name of METHOD_NAMES it does not define itself.
+
+    `exact`: the ids of the classes whose instances take the fast path (a subclass of them takes
+    the protocol path). The protocol function (`PROTOCOL_NAMES`; the method itself for most) runs
+    as its `overrides` entry where it has one, as `__torch_function__` runs it. `accept(args,
+    kwargs)` says whether the protocol would hand the call to `cls.__torch_function__`, and
+    `wrap(result, func, args, kwargs)` (args with self first) what that makes of the result; both
+    run with dispatch on."""
     for name in METHOD_NAMES:
         original = getattr(_Tensor, name, None)
-        if original is None or name in cls.__dict__ or getattr(_Tensor, PROTOCOL_NAMES.get(name, name)) in overrides:
+        if original is None or name in cls.__dict__:
             continue
+        func = getattr(_Tensor, PROTOCOL_NAMES.get(name, name), original)  # what __torch_function__ gets
+        call = overrides.get(func, original)
         forward = REFLECTED.get(name)
-        method = (_reflected_method(cls, original, forward, accept, wrap) if forward
-                  else _fast_method(cls, original, accept, wrap))
+        method = (_reflected_method(exact, original, call, func, forward, accept, wrap) if forward
+                  else _fast_method(exact, original, call, func, accept, wrap))
         method.__name__, method.__qualname__ = name, f"{cls.__name__}.{name}"
         method.__doc__ = getattr(original, "__doc__", None)
         setattr(cls, name, method)
 
 
-def _fast_method(cls, original, accept, wrap):
+def _fast_method(exact, original, call, func, accept, wrap):
     def method(self, *args, **kwargs):
         args = (self, *args)
-        if type(self) is cls and _dispatch_enabled() and not _mode_active() and accept(args, kwargs):
-            return wrap(_disabled(original, (), args, kwargs) if kwargs else _disabled(original, (), args), args, kwargs)
+        if id(type(self)) in exact and _dispatch_enabled() and not _mode_active() and accept(args, kwargs):
+            return wrap(_disabled(call, (), args, kwargs) if kwargs else _disabled(call, (), args), func, args, kwargs)
         return original(*args, **kwargs)
 
     return method
 
 
-def _reflected_method(cls, original, forward, accept, wrap):
+def _reflected_method(exact, original, call, func, forward, accept, wrap):
     def method(self, other):
         if type(other) in _NUMBERS:
             args = (self, other)
-            if type(self) is cls and _dispatch_enabled() and not _mode_active() and accept(args, None):
-                return wrap(_disabled(original, (), args), args, None)
+            if id(type(self)) in exact and _dispatch_enabled() and not _mode_active() and accept(args, None):
+                return wrap(_disabled(call, (), args), func, args, None)
         elif isinstance(other, _Tensor) and type(other) is not type(self) and isinstance(self, type(other)):
             # Python asked us first only because our reflected method differs from the left's class's
             result = getattr(type(other), forward)(other, self)

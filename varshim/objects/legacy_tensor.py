@@ -21,12 +21,13 @@ class to record).
 import torch
 
 from ..legacy_warnings import warn_legacy
-from . import printing
+from . import fast_paths, printing
 from .tensor_rules import OVERRIDES as _OVERRIDES
 
 __all__ = ["LegacyTensor", "LegacyTensorType", "legacy_class", "as_legacy", "NUMBER_OPS"]
 
 _DisableSubclass = torch._C.DisableTorchFunctionSubclass
+_disabled = torch._C._disabled_torch_function_impl
 _Tensor = torch.Tensor
 _GETITEM = _Tensor.__getitem__
 
@@ -204,3 +205,31 @@ def _warn_lifted(func):
         f"{_name(func)}() gave a one-element tensor of size (1,) before 0.4, which is 0-dim now: where the "
         "size (1,) matters write .reshape(1), where the value does write .item()."
     )
+
+
+# -- fast paths: what __torch_function__ does, without the protocol (varshim.objects.fast_paths) ----
+
+_EXACT = frozenset(map(id, (LegacyTensor, *_CLASSES.values())))  # ids: these classes hash in Python
+
+
+def _fast_arguments(args, kwargs):
+    # plain tensors, the 0.3 classes and plain values: the protocol would hand the call to
+    # LegacyTensor; a Variable, a Parameter or any other tensor takes the protocol path
+    for arg in args:
+        kind = type(arg)
+        if kind is _Tensor or id(kind) in _EXACT or kind in fast_paths.PLAIN_VALUES:
+            continue
+        if kind is not tuple and kind is not list:
+            return False
+        for item in arg:
+            kind = type(item)
+            if not (kind is _Tensor or id(kind) in _EXACT or kind in fast_paths.PLAIN_VALUES):
+                return False
+    return not kwargs or _fast_arguments(kwargs.values(), None)
+
+
+def _fast_result(result, func, args, kwargs):
+    return _disabled(_wrap, (), (result, func, args, kwargs))
+
+
+fast_paths.install_fast_methods(LegacyTensor, _EXACT, _OVERRIDES, _fast_arguments, _fast_result)

@@ -433,10 +433,7 @@ OVERRIDES.update(stochastic.sampler_overrides(Variable))
 # would only call torch: plain tensors, Parameters (their override is torch's disabled one, and a
 # Variable comes first as self), plain values. A Variable subclass, a LegacyTensor or anything else
 # takes the protocol path.
-_PLAIN_ARGUMENTS = frozenset({
-    _Tensor, torch.nn.Parameter, int, float, bool, complex, type(None), str, slice, type(Ellipsis), torch.dtype,
-    torch.device, torch.Size, torch.memory_format, torch.layout,
-})
+_PLAIN_ARGUMENTS = fast_paths.PLAIN_VALUES | {_Tensor, torch.nn.Parameter}
 
 
 def _fast_arguments(args, kwargs):
@@ -458,7 +455,7 @@ def _fast_arguments(args, kwargs):
     return not kwargs or _fast_arguments(kwargs.values(), None)
 
 
-def _fast_result(result, args, kwargs):
+def _fast_result(result, func, args, kwargs):
     """`wrap_result` for a non-volatile call, with its common case (a fresh plain tensor) inline."""
     if type(result) is _Tensor and not kwargs:
         for arg in args:
@@ -473,7 +470,7 @@ def _fast_result(result, args, kwargs):
     return _disabled(wrap_result, (), (result, False, args, kwargs))
 
 
-fast_paths.install_fast_methods(Variable, OVERRIDES, _fast_arguments, _fast_result)
+fast_paths.install_fast_methods(Variable, {id(Variable)}, OVERRIDES, _fast_arguments, _fast_result)
 
 
 # -- backward and grad with 0.3 arguments ---------------------------------------------------------
