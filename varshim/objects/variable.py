@@ -152,15 +152,14 @@ class Variable(_Tensor, metaclass=_VariableMeta):
                 result = func(*args, **kwargs)
                 # Stored tensors (a gradient the caller may also hold plainly) are aliased, never re-classed.
                 return result if func is _BASE_GETTER or result is None else result.as_subclass(Variable)
-        volatile = any_volatile(args, kwargs)
         call = OVERRIDES.get(func, func)  # ops whose 0.3 meaning differs (tensor_rules, stochastic)
-        with _DisableSubclass():
-            if volatile:
-                with _no_grad():
-                    result = call(*args, **kwargs)
-            else:
-                result = call(*args, **kwargs)
-            return wrap_result(result, volatile, args, kwargs)
+        if any_volatile(args, kwargs):
+            with _DisableSubclass(), _no_grad():
+                return wrap_result(call(*args, **kwargs), True, args, kwargs)
+        # one C call with dispatch off (cheaper than entering _DisableSubclass); the result is a
+        # plain tensor or an argument, which `_fast_result` (below) wraps as wrap_result would
+        result = _disabled(call, (), args, kwargs) if kwargs else _disabled(call, (), args)
+        return _fast_result(result, func, args, kwargs)
 
     # -- legacy attributes -------------------------------------------------------------------
 
@@ -237,8 +236,11 @@ class Variable(_Tensor, metaclass=_VariableMeta):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=None, retain_variables=None, inputs=None):
         """0.3 signature: `backward(gradient=None, retain_graph=None, create_graph=None, retain_variables=None)`."""
-        if gradient is None and retain_variables is None and create_graph is None and not self._volatile \
-                and self._stochastic is None:
+        if gradient is None and create_graph is None and not self._volatile and self._stochastic is None \
+                and (retain_variables is None or retain_graph is None):
+            if retain_variables is not None:  # 0.1-0.2 `loss.backward(retain_variables=True)`: only renamed
+                warn_legacy(_RETAIN_VARIABLES)
+                retain_graph = retain_variables
             if _backward_checks:
                 _run_backward_checks((self,))
             with _DisableSubclass():  # the common `loss.backward()`: nothing legacy to decide
@@ -456,11 +458,14 @@ def _fast_arguments(args, kwargs):
 
 
 def _fast_result(result, func, args, kwargs):
-    """`wrap_result` for a non-volatile call, with its common case (a fresh plain tensor) inline."""
-    if type(result) is _Tensor and not kwargs:
+    """`wrap_result` for a non-volatile call, with its common case (a fresh plain tensor) inline;
+    runs with dispatch on (a plain tensor's ops do not dispatch)."""
+    if type(result) is _Tensor:
         for arg in args:
             if arg is result:
                 return result
+        if kwargs and _is_argument(result, (), kwargs):
+            return result  # out=
         if result.dim() == 0:
             result = result.unsqueeze(0)
         result.__class__ = Variable
@@ -489,6 +494,9 @@ def _run_backward_checks(roots):
         check(roots)
 
 
+_RETAIN_VARIABLES = "backward(retain_variables=...) was renamed in PyTorch 0.2: write retain_graph=...."
+
+
 def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None, *, retain_variables=None, inputs=None):
     """Run backward from `tensors` with 0.3 argument rules and the legacy root-gradient leniency."""
     if _backward_checks:
@@ -496,7 +504,7 @@ def legacy_backward(tensors, grad_tensors, retain_graph=None, create_graph=None,
     if retain_variables is not None:
         if retain_graph is not None:
             raise ValueError("only one of retain_graph and retain_variables can be specified")
-        warn_legacy("backward(retain_variables=...) was renamed in PyTorch 0.2: write retain_graph=....")
+        warn_legacy(_RETAIN_VARIABLES)
         retain_graph = retain_variables
     for index, tensor in enumerate(tensors):
         if type(tensor) is Variable and tensor._volatile:
