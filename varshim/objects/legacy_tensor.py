@@ -30,6 +30,7 @@ _DisableSubclass = torch._C.DisableTorchFunctionSubclass
 _disabled = torch._C._disabled_torch_function_impl
 _Tensor = torch.Tensor
 _GETITEM = _Tensor.__getitem__
+_NUMEL = torch._C.TensorBase.numel
 
 
 class LegacyTensorType(torch._C._TensorMeta):
@@ -162,8 +163,9 @@ def _is_number(func, args, kwargs):
 def _wrap(result, func, args, kwargs):
     kind = type(result)
     if kind is _Tensor:
-        if any(arg is result for arg in args):
-            return result  # in-place on a plain tensor the caller owns
+        for arg in args:
+            if arg is result:
+                return result  # in-place on a plain tensor the caller owns
         if result.dim() == 0:
             if _is_number(func, args, kwargs):
                 return _as_number(result, func, args)
@@ -184,7 +186,7 @@ def _name(func):
 
 def _as_number(scalar, func, args):
     name, _ = NUMBER_OPS[func]
-    if name == "index" and args[0].numel() == 1:
+    if name == "index" and _NUMEL(args[0]) == 1:  # torch's own: no trip through a fast method
         warn_legacy("x.data[i] on a one-element tensor gave a Python number before 0.4: write x.item().")
     elif name == "index":
         warn_legacy("indexing one element (t[i, j]) gave a Python number before 0.4: write t[i, j].item().")
