@@ -5,7 +5,7 @@
 1. Modern code with varshim installed vs uninstalled (interleaved in one process: installing is
    the only thing `import varshim` does to torch). Target <= 1.02x.
 2. Legacy code under varshim vs the same computation written the modern way on plain torch:
-   tiny graph loop <= 1.3x, MLP training step <= 1.03x, per-character RNN step <= 1.3x.
+   tiny graph loop <= 1.6x, MLP training step <= 1.03x, per-character RNN step <= 1.2x (issue 15).
    Optimizer steps during a legacy run (varshim.patches.optimizer_steps), against the same step with
    no legacy run: a modern caller's step (target <= 1.02x) and the program's own step, whose version
    counters are saved and restored (legacy code, reported).
@@ -196,9 +196,9 @@ def legacy_vs_modern():
         return loss.item()
 
     return [
-        ("tiny graph loop", legacy_tiny, modern_tiny, 1.3),
+        ("tiny graph loop", legacy_tiny, modern_tiny, 1.6),
         ("MLP training step", legacy_mlp, modern_mlp, 1.03),
-        ("per-character RNN step", legacy_rnn, modern_rnn, 1.3),
+        ("per-character RNN step", legacy_rnn, modern_rnn, 1.2),
     ]
 
 
