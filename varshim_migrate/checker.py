@@ -2,7 +2,7 @@
 
 import ast
 
-from .analysis import Analysis, Scope
+from .analysis import Analysis
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
 
@@ -62,7 +62,7 @@ class CheckContext:
                 self.findings.extend(rule.check(node, self))
         scope = self.scope
         if isinstance(node, _SCOPES):
-            self.scope = Scope(node, scope)
+            self.scope = self.analysis.scope_for(node, scope)
         self.parents.append(node)
         for field in _child_fields(type(node)):
             value = getattr(node, field)
@@ -100,7 +100,7 @@ def check_tree(tree, source, rules=RULES, module=None):
     """Findings of `rules` in a parsed module; `module` supplies imports and globals (notebooks)."""
     module = module or tree
     context = CheckContext(Analysis(module), source.split("\n"), rules)
-    context.scope = Scope(module, None)
+    context.scope = context.analysis.scope_for(module, None)
     context.walk(tree)
     return context.findings
 

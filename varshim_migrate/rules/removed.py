@@ -33,11 +33,6 @@ def _atom(context, node):
     return text if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)) else f"({text})"
 
 
-def _torch_name(analysis):
-    """The name this file binds the torch module to, or None."""
-    return next((local for local, qualified in analysis.aliases.items() if qualified == "torch"), None)
-
-
 _UNKNOWN = object()
 
 
@@ -107,7 +102,7 @@ def _rewrite(rule, context, node, message, text, suggestion=None):
     """A finding at `node` rewritten to `text` (a one-line expression), or needing a human when the
     node spans lines or the file does not bind `torch`."""
     one_line = node.lineno == node.end_lineno
-    if text is not None and one_line and _torch_name(context.analysis):
+    if text is not None and one_line and context.analysis.torch_name():
         return context.finding(rule, node, message, fixable=True, plan=Replacement(text))
     return context.finding(rule, node, message, suggestion=suggestion or text or "")
 
@@ -227,7 +222,7 @@ class Symeig(_TextRule):
         bound = _bound(node, context, "symeig", ("input", "eigenvectors", "upper"))
         if bound is None:
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         uplo, vectors = _uplo(bound, context), _literal(bound["eigenvectors"]) if "eigenvectors" in bound else False
         a = _source(context, bound["input"])
         message = "torch.symeig was removed in torch 2.0 (it read the upper triangle by default)"
@@ -288,7 +283,7 @@ class Solve(_TextRule):
             bound = _bound(node, context, name, ("input", "A"))
             if bound is None or len(bound) != 2:
                 continue
-            torch = _torch_name(context.analysis) or "torch"
+            torch = context.analysis.torch_name() or "torch"
             b, a = _source(context, bound["input"]), _source(context, bound["A"])
             message = f"torch.{name}(B, A) was removed: write torch.linalg.solve(A, B) (arguments reversed)"
             first = _first_result(context, node, "solution")
@@ -308,7 +303,7 @@ class MatrixRank(_TextRule):
         bound = _bound(node, context, "matrix_rank", ("input", "tol", "symmetric"))
         if bound is None or _target(node, context, "matrix_rank") != "function":
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         parts = [_source(context, bound["input"])]
         tol = bound.get("tol")
         if tol is not None and _literal(tol) is not None:
@@ -362,7 +357,7 @@ class LapackNames(_TextRule):
             if key in signature and key not in values:
                 values[key] = default
         missing = [key for key in signature if key not in values]
-        modern = template.format(torch=_torch_name(context.analysis) or "torch", **values) if not missing else None
+        modern = template.format(torch=context.analysis.torch_name() or "torch", **values) if not missing else None
         hint = f" ({note})" if note else ""
         yield _rewrite(self, context, node, f"torch.{name} was removed after 1.1: write {modern or template}{hint}", modern)
 
@@ -392,7 +387,7 @@ class OldFFT(_TextRule):
         name, bound = _fft_call(context, node)
         if name is None:
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         message = f"torch.{name}(input, signal_ndim) was removed in 1.8: the torch.fft module works on complex tensors"
         yield _rewrite(self, context, node, message, self._modern(name, bound, context, torch),
                        suggestion=f"{torch}.view_as_real({torch}.fft.{name}n(...))")
@@ -433,7 +428,7 @@ class StftReal(_TextRule):
         form = _target(node, context, "stft")
         if form is None or any(k.arg == "return_complex" for k in node.keywords) or len(node.args) >= (10 if form == "function" else 9):
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         call = _source(context, node)[:-1].rstrip().rstrip(",")  # without its closing parenthesis
         text = f"{torch}.view_as_real({call}{', ' if node.args or node.keywords else ''}return_complex=True))"
         yield _rewrite(self, context, node, "torch.stft of a real signal needs return_complex since torch 2.0: "
