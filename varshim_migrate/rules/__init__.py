@@ -16,7 +16,7 @@ from .removed import (
     BoolMaskArithmetic, ByteMasks, DataLoaderNames, Eig, LapackNames, Lstsq, MatrixRank, OldFFT, Solve, StftReal,
     Symeig, TorchSix,
 )
-from .scalars import CatScalars, DataIndex, ScalarIndex, TensorReduction
+from .scalars import CatScalars, DataIndex, IndexTarget, ScalarIndex, SqueezeIndex, TensorElement, TensorReduction
 from .stochastic import MultinomialDefaults, Reinforce
 from .syntax import AsyncKeywords
 from .variable import Creator, VariableWrapper, Volatile, VolatileAttribute
@@ -25,7 +25,7 @@ __all__ = ["RULES", "TOKEN_PASSES", "BY_CODE", "CODES", "select_rules"]
 
 RULES = (
     VariableWrapper(), Volatile(), VolatileAttribute(), Creator(),
-    DataIndex(), ScalarIndex(), TensorReduction(), CatScalars(),
+    DataIndex(), ScalarIndex(), TensorReduction(), CatScalars(), IndexTarget(), TensorElement(), SqueezeIndex(),
     RetainVariables(), BackwardKeywords(), BackwardOnes(),
     LegacyFunction(), LegacyFunctionCall(),
     MultinomialDefaults(), Reinforce(),
