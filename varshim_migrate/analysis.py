@@ -797,7 +797,7 @@ def _reduces_nothing(call):
 def _size_count(args):
     if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
         args = args[0].elts
-    if args and all(isinstance(a, ast.Constant) and type(a.value) is int for a in args):
+    if args and all((isinstance(a, ast.Constant) and type(a.value) is int) or _is_minus_one(a) for a in args):
         return len(args)
     if args and not any(isinstance(a, ast.Starred) for a in args) and len(args) > 1:
         return len(args)  # several sizes, whatever their values: one dimension each

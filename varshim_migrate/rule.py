@@ -16,7 +16,7 @@ Nothing here imports libcst: `check` never loads it.
 
 import dataclasses
 
-__all__ = ["Finding", "Rule", "TokenPass"]
+__all__ = ["Finding", "Rule", "NamesTorch", "TokenPass"]
 
 
 @dataclasses.dataclass
@@ -74,6 +74,15 @@ class Rule:
         first, so those inside `block` are among them). Called only for rules that override it,
         and only when one of their findings was fixed.
         """
+
+
+class NamesTorch(Rule):
+    """A rule whose rewrites write `torch.<name>` with the file's own name for the module: a plan
+    with `bound=False` (the file has none) has `import torch` added."""
+
+    def fix_block(self, block, applied):
+        if any(getattr(finding.plan, "bound", True) is False for finding in applied):
+            block.require_import("torch")
 
 
 class TokenPass:

@@ -6,11 +6,11 @@ rule idempotent: what it wrote, and what it left alone, migrates to itself.
 
 import pytest
 
-from tests.migrate.rules import backward, data, function, removed, scalars, stochastic, syntax, variable
+from tests.migrate.rules import backward, data, function, leniencies, removed, scalars, stochastic, syntax, variable
 from varshim_migrate import RULES, migrate_source, select_rules
 from varshim_migrate.rule import Rule
 
-CASES = [case for family in (variable, scalars, backward, function, stochastic, syntax, data, removed) for case in family.CASES]
+CASES = [case for family in (variable, scalars, backward, function, stochastic, syntax, data, removed, leniencies) for case in family.CASES]
 
 
 def _migrate(case, source):

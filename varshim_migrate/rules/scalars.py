@@ -14,7 +14,7 @@ import ast
 import dataclasses
 
 from ..edits import cst, method_call
-from ..rule import Rule
+from ..rule import NamesTorch, Rule
 
 __all__ = ["DataIndex", "ScalarIndex", "TensorReduction", "CatScalars", "IndexTarget", "TensorElement",
            "SqueezeIndex"]
@@ -50,28 +50,21 @@ def _legacy_file(analysis):
 
 
 @dataclasses.dataclass(frozen=True)
-class TorchCall:
-    """Wrap the node in `<torch>.function(...)`; `torch` is the file's name for the module."""
+class IndexPlan:
+    """`torch.atleast_1d(node)` (`torch`: the file's name for the module, `bound`: it has one),
+    or `node.view(1)` when the node is known to be 0-dim."""
 
-    function: str
+    view: bool = False
     torch: str = "torch"
-    view: bool = False  # write `node.view(1)` instead (the node is known to be 0-dim)
+    bound: bool = True
 
 
 def _wrapped(node, plan):
     if plan.view:
         return method_call(node.with_changes(lpar=[], rpar=[]), "view", cst.Integer("1")).with_changes(
             lpar=node.lpar, rpar=node.rpar)
-    func = cst.Attribute(value=cst.Name(plan.torch), attr=cst.Name(plan.function))
+    func = cst.Attribute(value=cst.Name(plan.torch), attr=cst.Name("atleast_1d"))
     return cst.Call(func=func, args=[cst.Arg(node.with_changes(lpar=[], rpar=[]))], lpar=node.lpar, rpar=node.rpar)
-
-
-class _NeedsTorch(Rule):
-    """Rules whose rewrite names `torch.`: the file gets `import torch` if it has no name for it."""
-
-    def fix_block(self, block, applied):
-        if any(not f.plan.view and f.plan.torch == "torch" and not f.plan.bound for f in applied if f.plan):
-            block.require_import("torch")
 
 
 class DataIndex(Rule):
@@ -167,7 +160,7 @@ def _used_as_number(context):
     return True
 
 
-class CatScalars(_NeedsTorch):
+class CatScalars(NamesTorch):
     code = "VS204"
     title = "torch.cat(losses) of one-element results"
     modern = "torch.stack(losses)"
@@ -219,7 +212,6 @@ class CatPlan:
     stack: bool
     torch: str = "torch"
     bound: bool = True  # the file binds the torch name (else `import torch` is added)
-    view: bool = False
 
 
 def _appended(analysis, scope, name):
@@ -242,12 +234,7 @@ def _has_slice(subscript):
     return any(isinstance(part, ast.Slice) for part in parts)
 
 
-@dataclasses.dataclass(frozen=True)
-class IndexPlan(TorchCall):
-    bound: bool = True
-
-
-class IndexTarget(_NeedsTorch):
+class IndexTarget(NamesTorch):
     code = "VS205"
     title = "criterion(output, target[i]) (a size-(1,) target in 0.3)"
     modern = "criterion(output, target[i].view(1))"
@@ -266,9 +253,9 @@ class IndexTarget(_NeedsTorch):
         source = ast.unparse(target)
         torch = analysis.torch_name()
         if rank == 0:
-            modern, plan = f"{source}.view(1)", IndexPlan("atleast_1d", view=True)
+            modern, plan = f"{source}.view(1)", IndexPlan(view=True)
         else:
-            modern, plan = f"torch.atleast_1d({source})", IndexPlan("atleast_1d", torch or "torch", bound=bool(torch))
+            modern, plan = f"torch.atleast_1d({source})", IndexPlan(torch=torch or "torch", bound=bool(torch))
         yield context.finding(
             self, target, f"an integer index of a 1-D Variable was a size-(1,) target in 0.3, it is 0-dim since 0.4 "
             f"(the loss then sees batch size 0): write {modern}", fixable=True, plan=plan)
