@@ -9,7 +9,7 @@ class in its family's module and one entry here (docs/migration.md, "Writing a r
 """
 
 from ..rule import TokenPass
-from .backward import BackwardKeywords, BackwardOnes, RetainVariables
+from .backward import BackwardKeywords, BackwardOnes, RetainVariables, StaleBackward
 from .data import ClipGradNorm, InitInplace, LossReduction, SoftmaxDim, TensorDatasetKeywords
 from .function import LegacyFunction, LegacyFunctionCall
 from .leniencies import CopyByCount, FlatDot, LossTargetShape
@@ -27,7 +27,7 @@ __all__ = ["RULES", "TOKEN_PASSES", "BY_CODE", "CODES", "select_rules"]
 RULES = (
     VariableWrapper(), Volatile(), VolatileAttribute(), Creator(), VariableType(),
     DataIndex(), ScalarIndex(), TensorReduction(), CatScalars(), IndexTarget(), TensorElement(), SqueezeIndex(),
-    RetainVariables(), BackwardKeywords(), BackwardOnes(),
+    RetainVariables(), BackwardKeywords(), BackwardOnes(), StaleBackward(),
     LegacyFunction(), LegacyFunctionCall(),
     MultinomialDefaults(), Reinforce(),
     AsyncKeywords(),
