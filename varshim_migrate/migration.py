@@ -39,13 +39,14 @@ class Migration:
         return next((f for f in self.findings if f.code == "VS001"), None)
 
 
-def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None):
+def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None, project=None):
     """Migrate one source text; idempotent, and the identity on code with nothing legacy in it.
 
-    `module` and `prepared` are as for `check_source` (notebooks pass them).
+    `module`, `prepared` and `project` are as for `check_source` (notebooks pass the first two;
+    `varshim migrate` the project of the files it was given).
     """
     prepared = prepared or prepare(source)
-    findings = check_source(source, rules, module, prepared)
+    findings = check_source(source, rules, module, prepared, project)
     unchanged = Migration(source, source, findings, collections.Counter())
     if unchanged.failure or not (any(f.fixable for f in findings) or (annotate and unchanged.human)):
         return unchanged

@@ -169,14 +169,15 @@ class NotebookMigration:
         return "".join(chunks)
 
 
-def migrate_notebook(text, path, rules, annotate=False):
-    """The notebook migrated cell by cell; raises `NotebookError` if `text` is not a notebook."""
+def migrate_notebook(text, path, rules, annotate=False, project=None):
+    """The notebook migrated cell by cell; raises `NotebookError` if `text` is not a notebook.
+    `project` is as for `migrate_source`."""
     notebook, cells = _load(text)
     cells = _code_cells(cells)
     module = _module(cells)
     migrated = []
     for number, cell, masked, prepared in cells:
-        migration = migrate_source(masked, rules, annotate, module, prepared)
+        migration = migrate_source(masked, rules, annotate, module, prepared, project)
         _located(migration.findings, path, number)
         if migration.changed:
             _set_source(cell, _unmask(migration.new_source))

@@ -15,7 +15,7 @@ from .function import LegacyFunction, LegacyFunctionCall
 from .leniencies import CopyByCount, FlatDot, LossTargetShape
 from .removed import (
     BoolMaskArithmetic, ByteMasks, DataLoaderNames, Eig, LapackNames, Lstsq, MatrixRank, OldFFT, Solve, StftReal,
-    Symeig, TorchSix,
+    Symeig, TorchSix, WholeCheckpoint,
 )
 from .scalars import CatScalars, DataIndex, IndexTarget, ScalarIndex, SqueezeIndex, TensorElement, TensorReduction
 from .stochastic import MultinomialDefaults, Reinforce
@@ -33,7 +33,7 @@ RULES = (
     AsyncKeywords(),
     TensorDatasetKeywords(), InitInplace(), ClipGradNorm(), LossReduction(), SoftmaxDim(),
     TorchSix(), Symeig(), Eig(), Lstsq(), Solve(), MatrixRank(), LapackNames(), OldFFT(), StftReal(),
-    BoolMaskArithmetic(), ByteMasks(), DataLoaderNames(),
+    BoolMaskArithmetic(), ByteMasks(), DataLoaderNames(), WholeCheckpoint(),
     FlatDot(), LossTargetShape(), CopyByCount(),
 )
 # Token passes always run before parsing (the file does not parse otherwise); selecting one only

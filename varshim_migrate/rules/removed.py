@@ -1,5 +1,6 @@
 """APIs torch 2.x removed (VS8xx): what `varshim.patches.removed_apis` restores at run time, rewritten to
-the functions that replaced them.
+the functions that replaced them; and `torch.load`, whose default became `weights_only=True` in 2.6
+(what `varshim.patches.pickles` vouches for at run time).
 
 Legacy semantics and sources: docs/compatibility.md, "0.4-1.13 code on torch 2.x". A rewrite is
 made only where the modern call computes the same values in the same layout (the restored APIs
@@ -11,12 +12,13 @@ lines are reported instead, so no comment inside them is lost.
 import ast
 import dataclasses
 
-from ..edits import cst
+from ..edits import cst, keyword_arg, with_arg_inserted
+from ..project import checkpoint_key, checkpoint_saves
 from ..rule import Rule
 
 __all__ = [
     "TorchSix", "Symeig", "Eig", "Lstsq", "Solve", "MatrixRank", "LapackNames", "OldFFT", "StftReal",
-    "BoolMaskArithmetic", "ByteMasks", "DataLoaderNames",
+    "BoolMaskArithmetic", "ByteMasks", "DataLoaderNames", "WholeCheckpoint",
 ]
 
 
@@ -575,3 +577,78 @@ class DataLoaderNames(Rule):
             if alias.name in _LOADER_NAMES:
                 yield context.finding(self, node, f"{node.module}.{alias.name} was removed from torch: write "
                                       f"{_LOADER_NAMES[alias.name]}", suggestion=_LOADER_NAMES[alias.name])
+
+
+# -- whole-object checkpoints ---------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class TrustPlan:
+    comment: str  # the line written above the statement: why this file may be unpickled
+
+
+class _Checkpoints:
+    """VS813's state in one file: the checkpoints it writes ({key: whole})."""
+
+    def __init__(self, analysis):
+        self.saves = checkpoint_saves(analysis)
+
+
+class WholeCheckpoint(Rule):
+    code = "VS813"
+    title = "torch.load(f) of a whole pickled model"
+    modern = "torch.load(f, weights_only=False)  # this program's own checkpoint"
+    nodes = (ast.Call,)
+    State = _Checkpoints
+
+    def check(self, node, context):
+        analysis = context.analysis
+        if analysis.qualify(node.func) != "torch.load" or any(k.arg in ("weights_only", None) for k in node.keywords):
+            return
+        parent = context.parent()
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "load_state_dict":
+            return  # a state_dict: weights_only=True loads it
+        path = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "f"), None)
+        key = None if path is None else checkpoint_key(path, analysis, context.scope)
+        saves = context.state(self).saves
+        written = ("this file", saves[key]) if key in saves else (context.project.writer(key) if key else None)
+        if written is not None and not written[1]:
+            return  # written as a state_dict (or tensors) here: weights_only=True loads it
+        writer = written and written[0]
+        message = ("torch.load defaults to weights_only=True since torch 2.6, which refuses a pickled model: "
+                   "pass weights_only=False")
+        if writer is not None:
+            shown = key[1] if key[0] == "path" else ast.unparse(path)
+            comment = (f"# weights_only=False: {shown} is this program's own whole-object checkpoint (torch.save "
+                       f"in {writer}); unpickling runs code, so load only files you trust")
+            yield context.finding(self, node, f"{message} (the checkpoint is written whole by {writer})",
+                                  fixable=True, plan=TrustPlan(comment))
+        elif analysis.imports_legacy_variable():
+            yield context.finding(
+                self, node, f"{message} if it holds a whole object (a model) from a source you trust; a state_dict "
+                "loads as it is", suggestion="torch.load(f, weights_only=False)  # only for a file you trust")
+
+    def fix(self, node, finding):
+        flag = keyword_arg("weights_only", cst.Name("False"))
+        return node.with_changes(args=with_arg_inserted(node.args, len(node.args), flag))
+
+    def fix_block(self, block, applied):
+        for finding in applied:
+            index = _statement_at(block, finding.line)
+            if index is None:
+                continue
+            line, statement = block.statements[index]
+            if not (isinstance(statement, cst.SimpleStatementLine) or isinstance(statement.body, cst.SimpleStatementSuite)):
+                continue  # the load is in an inner block, which has its note
+            if any(getattr(l.comment, "value", None) == finding.plan.comment for l in statement.leading_lines):
+                continue
+            note = cst.EmptyLine(comment=cst.Comment(finding.plan.comment))
+            block.statements[index] = (line, statement.with_changes(leading_lines=[*statement.leading_lines, note]))
+
+
+def _statement_at(block, line):
+    """The index of the statement of `block` that holds `line` (the last one starting at or before it)."""
+    found = None
+    for index, (start, _) in enumerate(block.statements):
+        if start <= line:
+            found = index
+    return found
