@@ -9,7 +9,7 @@ import collections
 import dataclasses
 
 from .checker import check_source, prepare
-from .rules import RULES, TOKEN_PASSES
+from .rules import BY_CODE, RULES, TOKEN_PASSES
 
 __all__ = ["Migration", "migrate_source"]
 
@@ -37,6 +37,17 @@ class Migration:
     @property
     def failure(self):
         return next((f for f in self.findings if f.code == "VS001"), None)
+
+    @property
+    def inexact(self):
+        """Codes of the rules applied here whose rewrites are not bit-exact (`Rule.exact`)."""
+        return sorted(code for code in self.applied if not BY_CODE[code].exact)
+
+    @property
+    def needs_varshim(self):
+        """Does the file still need varshim at run time: something left for a human, or a rewrite
+        that is not bit-exact?"""
+        return bool(self.human or self.inexact)
 
 
 def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None, project=None):

@@ -15,7 +15,7 @@ import difflib
 import json
 
 from .checker import check_source, prepare
-from .migration import migrate_source
+from .migration import Migration, migrate_source
 from .rule import Finding
 
 __all__ = ["NotebookError", "NotebookMigration", "check_notebook", "migrate_notebook", "joined_cells"]
@@ -149,6 +149,12 @@ class NotebookMigration:
     @property
     def failure(self):
         return next((m.failure for _, m in self.cells if m.failure), None)
+
+    @property
+    def inexact(self):
+        return sorted({code for _, m in self.cells for code in m.inexact})
+
+    needs_varshim = Migration.needs_varshim
 
     @property
     def new_source(self):

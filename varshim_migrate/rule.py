@@ -54,6 +54,7 @@ class Rule:
     code = ""
     title = ""  # the legacy idiom, short
     modern = ""  # its modern spelling, short
+    exact = True  # its rewrites compute what varshim computes, bit for bit (else the file still needs varshim)
     nodes = ()  # ast node types `check` is called with
     # A class whose instance, made once per checked file from its `Analysis`, is what
     # `context.state(rule)` returns; rules that declare the same class share the instance.
@@ -91,6 +92,7 @@ class TokenPass:
     code = ""
     title = ""
     modern = ""
+    exact = True
 
     def apply(self, source):
         """(findings, `source` rewritten to modern syntax); `([], source)` without the idiom."""
