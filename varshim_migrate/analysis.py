@@ -30,6 +30,11 @@ _DATA_CONSTRUCTORS = frozenset({
     "torch.ByteTensor", "torch.tensor",
 })
 # Methods and functions that keep their input's rank.
+# Elementwise methods: a one-element input stays one element.
+_ELEMENTWISE = frozenset({
+    "float", "double", "cuda", "cpu", "detach", "clone", "exp", "log", "abs", "sigmoid", "tanh", "relu", "neg",
+    "sqrt", "pow", "clamp", "mul", "add", "sub", "div",
+})
 _SAME_RANK = frozenset({
     "float", "double", "long", "int", "cuda", "cpu", "detach", "clone", "contiguous", "exp", "log",
     "abs", "sigmoid", "tanh", "relu", "neg", "sqrt", "pow", "clamp", "mul", "add", "sub", "div",
@@ -39,6 +44,9 @@ _TORCH_SAME_RANK = frozenset({
     "torch.exp", "torch.log", "torch.abs", "torch.sigmoid", "torch.tanh", "torch.relu",
     "torch.nn.functional.relu", "torch.nn.functional.sigmoid", "torch.nn.functional.tanh",
     "torch.nn.functional.dropout", "torch.nn.functional.elu", "torch.nn.functional.leaky_relu",
+    "torch.nn.functional.softmax", "torch.nn.functional.log_softmax", "torch.nn.functional.softmin",
+    "torch.nn.functional.logsigmoid", "torch.nn.functional.softplus", "torch.nn.functional.hardtanh",
+    "torch.nn.functional.selu", "torch.nn.functional.relu6", "torch.clamp", "torch.neg", "torch.sqrt",
 })
 _VARIABLE = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
 # Factories of plain tensors (0.3 Tensors in a 0.3 file).
@@ -49,6 +57,15 @@ _CONSTRUCTORS = _SIZED | _DATA_CONSTRUCTORS | frozenset({
 _NUMBER_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min", "std", "var", "norm", "median", "dot"})
 # Methods leaving the tensor world: what follows them is not a legacy Tensor.
 _TENSOR_EXITS = frozenset({"numpy", "tolist", "item", "size", "dim", "numel", "type", "storage", "requires_grad_"})
+# torch.nn layers whose output has the input's rank; recurrent ones return (output, hidden).
+_SAME_RANK_LAYERS = frozenset({
+    "Linear", "Bilinear", "Dropout", "Dropout2d", "Dropout3d", "AlphaDropout", "ReLU", "ReLU6", "LeakyReLU",
+    "ELU", "SELU", "PReLU", "Sigmoid", "Tanh", "Hardtanh", "Softplus", "Softsign", "Threshold", "LogSigmoid",
+    "Softmax", "LogSoftmax", "Softmin", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm2d", "LayerNorm",
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d",
+    "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "Upsample", "ZeroPad2d", "Identity",
+})
+_RECURRENT = frozenset({"GRU", "RNN", "LSTM"})
 # (values, indices) pairs of the input's rank.
 _PAIRS = frozenset({"topk", "sort", "kthvalue"})
 # str/list methods that return an int (an element of a list made into a LongTensor).
@@ -64,6 +81,32 @@ class _Function:
         self.node = node
         self.escapes = escapes
         self.calls = []  # (ast.Call, the scope it is in)
+
+
+class _Class:
+    """A module-level class: its methods and what its methods assign to `self.<name>`."""
+
+    def __init__(self, node):
+        self.node = node
+        self.methods = {f.name: f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.calls = None  # calls of its instances, found on first use
+        self._attributes = None
+
+    def attributes(self, name):
+        """[(value, None)] of every `self.<name> = value` in its methods (None if set otherwise)."""
+        if self._attributes is None:
+            self._attributes = {}
+            for method in self.methods.values():
+                owner = method.args.args[0].arg if method.args.args else None
+                for node in ast.walk(method):
+                    targets = node.targets if isinstance(node, ast.Assign) else (
+                        [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+                    for target in targets:
+                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id == owner):
+                            value = node.value if isinstance(node, ast.Assign) else None
+                            self._attributes.setdefault(target.attr, []).append((value, None))
+        return self._attributes.get(name)
 
 
 def dotted(node):
@@ -305,11 +348,83 @@ class Analysis:
             return [(None, scope)]
         found = []
         for value, home in values:
-            if isinstance(value, ast.Name) and not (value.id == node.id and home is scope):
+            items = self._tuple_items(value, home)
+            if items is not None:  # a, b = f(): the items f returns
+                for item, item_home in items:
+                    found.extend(self.origins(item, item_home, _depth + 1))
+            elif isinstance(value, ast.Name) and not (value.id == node.id and home is scope):
                 found.extend(self.origins(value, home, _depth + 1))
             else:
                 found.append((value, home))
         return found
+
+    def _tuple_items(self, node, scope):
+        """[(item, scope)] when `node` is `call()[k]` and every return of the call is a tuple literal."""
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and _is_integer_literal(node.slice)):
+            return None
+        returned = self.call_results(node.value, scope)
+        index = node.slice.value
+        if not returned or any(not isinstance(v, ast.Tuple) or len(v.elts) <= index for v, _ in returned):
+            return None
+        return [(v.elts[index], home) for v, home in returned]
+
+    def call_results(self, call, scope):
+        """[(value, scope)] a call returns: a function of this module, or an instance of one of its
+        classes (its `forward`); None when unknown."""
+        returned = self.returns(call, scope)
+        if returned is not None or not isinstance(call.func, ast.Name):
+            return returned
+        owner = self._instance_of(call.func, scope)
+        forward = owner and owner.methods.get("forward")
+        if forward is None:
+            return None
+        found = [(r.value, self.scope_for(forward, self._module_scope())) for r in _own_nodes(forward, ast.Return)]
+        return found or None
+
+    # -- classes of this module ------------------------------------------------------------------
+
+    def _owner(self, method):
+        """The module-level class a method belongs to, or None."""
+        self._index()
+        return next((c for c in self._classes.values() if any(m is method for m in c.methods.values())), None)
+
+    def _instance_of(self, node, scope):
+        """The class of this module every value of `node` is an instance of (`rnn = RNN(...)`), or None."""
+        self._index()
+        classes = set()
+        for value, home in self.origins(node, scope):
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                    and value.func.id in self._classes and self._is_module(home.binding(value.func.id))):
+                return None
+            classes.add(value.func.id)
+        return self._classes[classes.pop()] if len(classes) == 1 else None
+
+    def _instance_calls(self, owner):
+        """(call, scope) of every call of an instance of `owner` in the module."""
+        if owner.calls is None:
+            owner.calls = []  # while looking: a call inside forward itself is not known to be one
+            owner.calls = [(c, s) for c, s in self._name_calls if self._instance_of(c.func, s) is owner]
+        return owner.calls
+
+    def layer(self, func, scope):
+        """The torch.nn layer (qualified name, its constructor call) a called expression certainly is:
+        `self.out` assigned once in the class, a name bound to one, `nn.Linear(...)` itself."""
+        if isinstance(func, ast.Call):
+            qualified = self.qualify(func.func) or ""
+            return (qualified, func) if qualified.startswith("torch.nn.") else None
+        values = None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            home = scope.binding(func.value.id)
+            owner = home is not None and func.value.id in home.parameters[:1] and self._owner(home.node)
+            values = owner and owner.attributes(func.attr)
+        elif isinstance(func, ast.Name):
+            values = [(v, h) for v, h in self.origins(func, scope)]
+        if not values or any(v is None for v, _ in values):
+            return None
+        layers = {self.layer(v, h) if isinstance(v, ast.Call) else None for v, h in values}
+        if len(layers) != 1:
+            return None
+        return layers.pop()
 
     def returns(self, call, scope):
         """[(value, scope)] a call of a function of this module returns (None for a bare return),
@@ -323,22 +438,31 @@ class Analysis:
     def _module_scope(self):
         return self.scope_for(self.tree, None)
 
+    def _is_module(self, scope):
+        """Is `scope` this module's (whichever Scope object a caller made for it)?"""
+        return scope is not None and scope.node is self.tree
+
     def _index(self):
-        """The module-level functions, the calls of each and whether it escapes (is used as a value)."""
+        """The module-level functions (the calls of each, whether it escapes: is used as a value) and
+        classes, and every call of a plain name (for calls of instances)."""
         if self._functions is None:
-            self._functions = {}
+            self._functions, self._classes, self._name_calls = {}, {}, []
             module = self._module_scope()
             for statement in _statements_outside_definitions(self.tree):
+                single = module.bindings.get(getattr(statement, "name", None)) == [None]
                 if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    single = module.bindings.get(statement.name) == [None] and not statement.decorator_list
-                    self._functions[statement.name] = _Function(statement, escapes=not single)
-            if self._functions:
-                self._find_calls(self.tree, module, None)
+                    escapes = not single or bool(statement.decorator_list)
+                    self._functions[statement.name] = _Function(statement, escapes=escapes)
+                elif isinstance(statement, ast.ClassDef) and single:
+                    self._classes[statement.name] = _Class(statement)
+            self._find_calls(self.tree, module, None)
         return self._functions
 
     def _find_calls(self, node, scope, parent):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            self._name_calls.append((node, scope))
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._functions:
-            if scope.binding(node.id) is self._module_scope():
+            if self._is_module(scope.binding(node.id)):
                 function = self._functions[node.id]
                 if isinstance(parent, ast.Call) and parent.func is node:
                     function.calls.append((parent, scope))
@@ -361,7 +485,7 @@ class Analysis:
         if not isinstance(func, ast.Name):
             return None
         function = self._index().get(func.id)
-        if function is None or scope.binding(func.id) is not self._module_scope():
+        if function is None or not self._is_module(scope.binding(func.id)):
             return None
         return function.node
 
@@ -370,16 +494,23 @@ class Analysis:
         its calls, or None when any is unknown (the function escapes, *args/**kwargs, ...)."""
         node = home.node
         function = self._index().get(getattr(node, "name", None))
-        if function is None or function.node is not node or function.escapes or not function.calls:
+        if function is not None and function.node is node and not function.escapes:
+            calls, skip = function.calls, 0
+        else:
+            owner = self._owner(node)  # forward(self, ...) of a module of this file: its instances' calls
+            if owner is None or owner.methods.get("forward") is not node:
+                return None
+            calls, skip = self._instance_calls(owner), 1
+        if not calls:
             return None
         arguments = node.args
-        positional = [a.arg for a in arguments.posonlyargs + arguments.args]
+        positional = [a.arg for a in arguments.posonlyargs + arguments.args][skip:]
         defaults = dict(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
         defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
         if name not in positional and name not in defaults and name not in [a.arg for a in arguments.kwonlyargs]:
             return None  # *args, **kwargs
         found = []
-        for call, scope in function.calls:
+        for call, scope in calls:
             passed = self._positional(call, scope)
             keywords = {k.arg: k.value for k in call.keywords}
             if passed is None or None in keywords:  # **kwargs
@@ -459,8 +590,11 @@ class Analysis:
             if isinstance(func, ast.Attribute) and (func.attr in _SAME_RANK or func.attr in ("squeeze", "view")):
                 if func.attr == "view" and not all(_is_one(a) or _is_minus_one(a) for a in node.args):
                     return False
+                if func.attr == "view" and all(_is_one(a) for a in node.args):
+                    return True  # x.view(1): one element, whatever x was (or an error)
                 return self.one_element(func.value, scope, depth)
-            return False
+            returned = self.call_results(node, scope)
+            return bool(returned) and all(v is not None and self.one_element(v, s, depth) for v, s in returned)
         if isinstance(node, ast.Attribute) and node.attr == "data":
             return self.one_element(node.value, scope, depth)
         if isinstance(node, ast.BinOp):
@@ -491,12 +625,16 @@ class Analysis:
                 return len(node.args) <= 1 and not _has_dim(node)
             return not node.args and not node.keywords
         qualified = self.qualify(func)
+        if qualified in _TORCH_SAME_RANK:  # F.logsigmoid(score) of a scalar
+            return bool(node.args) and self.is_scalar(node.args[0], scope, depth)
         if qualified and qualified.startswith("torch.nn.functional."):
             return qualified.rsplit(".", 1)[1] in _LOSSES
+        if isinstance(func, ast.Attribute) and func.attr in _ELEMENTWISE and qualified is None:
+            return self.is_scalar(func.value, scope, depth)  # loss.float(), score.exp()
         if isinstance(func, ast.Call):  # nn.MSELoss()(a, b)
             return self._is_loss_module(func)
         if isinstance(func, ast.Name):  # criterion = nn.MSELoss(); criterion(a, b), or a function of this file
-            returned = self.returns(node, scope)
+            returned = self.call_results(node, scope)
             if returned is not None:
                 return all(v is not None and self.is_scalar(v, s, depth) for v, s in returned)
             values = self.origins(func, scope)
@@ -638,6 +776,9 @@ class Analysis:
                     return 2
                 ranks = [self.ndim(a, scope, depth) for a in node.args]
                 return 2 if ranks == [2, 2] else None
+            layer = self.layer(node.func, scope)
+            if layer is not None:
+                return self._layer_rank(layer, node.args[0], scope, depth) if node.args else None
             func = node.func
             if isinstance(func, ast.Attribute):
                 receiver = func.value
@@ -650,7 +791,7 @@ class Analysis:
                     return None if rank is None else rank + 1
                 if func.attr in _SAME_RANK:
                     return self.ndim(receiver, scope, depth)
-            returned = self.returns(node, scope)
+            returned = self.call_results(node, scope)
             if returned:
                 ranks = {None if v is None else self.ndim(v, s, depth) for v, s in returned}
                 return ranks.pop() if len(ranks) == 1 else None
@@ -670,8 +811,34 @@ class Analysis:
             return ranks.pop() if len(ranks) == 1 else None
         return None
 
+    def _layer_rank(self, layer, argument, scope, depth):
+        """The rank of `layer(argument)` for the layers whose output rank follows from the input's."""
+        qualified, constructor = layer
+        name = qualified.rsplit(".", 1)[-1]
+        if name == "Sequential":
+            rank = self.ndim(argument, scope, depth)
+            for inner in constructor.args:
+                inner_layer = self.layer(inner, scope) if isinstance(inner, ast.Call) else None
+                if rank is None or inner_layer is None:
+                    return None
+                rank = self._layer_rank_from(inner_layer, rank)
+            return rank
+        rank = self.ndim(argument, scope, depth)
+        return None if rank is None else self._layer_rank_from(layer, rank)
+
+    def _layer_rank_from(self, layer, rank):
+        name = layer[0].rsplit(".", 1)[-1]
+        if name in _SAME_RANK_LAYERS:
+            return rank
+        return rank + 1 if name == "Embedding" else None
+
     def _indexed_rank(self, node, scope, depth):
         value = node.value
+        layer = self.layer(value.func, scope) if isinstance(value, ast.Call) else None
+        if layer is not None and layer[0].rsplit(".", 1)[-1] in _RECURRENT and _is_integer_literal(node.slice):
+            if node.slice.value == 0 and value.args:  # output, hidden = self.gru(x, h): output has x's rank
+                return self.ndim(value.args[0], scope, depth)
+            return 3 if node.slice.value == 1 and layer[0].rsplit(".", 1)[-1] != "LSTM" else None
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _PAIRS:
             if _is_integer_literal(node.slice) and not _has_dim(value) and len(value.args) <= 1:
                 return self.ndim(value.func.value, scope, depth)  # values, indices = x.topk(k)

@@ -196,3 +196,47 @@ def test_legacy_tensors_and_tensors_made_here(text, legacy, made_here):
 def test_one_element(text, one):
     analysis, scope, _ = _analysis(IMPORTS)
     assert analysis.one_element(_expression(text), scope) is one
+
+
+MODULES = IMPORTS + """\
+class Decoder(nn.Module):
+    def __init__(self):
+        super(Decoder, self).__init__()
+        self.embedding = nn.Embedding(10, 4)
+        self.gru = nn.GRU(4, 4)
+        self.out = nn.Linear(4, 10)
+        self.head = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+
+    def forward(self, word, hidden):
+        output, hidden = self.gru(self.embedding(word).view(1, 1, -1), hidden)
+        return F.log_softmax(self.out(output[0]), dim=1), hidden
+
+    def score(self, x):
+        return self.head(x).mean().view(1)
+
+
+decoder = Decoder()
+output, hidden = decoder(V(torch.LongTensor([[0]])), V(torch.zeros(1, 1, 4)))
+"""
+
+
+def test_instances_of_the_modules_of_this_file_return_what_forward_returns():
+    analysis, scope, tree = _analysis(MODULES)
+    assert analysis.ndim(_expression("output"), scope) == 2
+    assert analysis.ndim(_expression("hidden"), scope) == 3
+    decoder = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    forward = analysis.scope_for(decoder.body[1], scope)
+    assert analysis.ndim(_expression("word"), forward) == 2  # from the instance's call
+    assert analysis.ndim(_expression("self.embedding(word)"), forward) == 3
+    assert analysis.ndim(_expression("self.head(torch.zeros(2, 4))"), forward) == 2
+    assert analysis.layer(_expression("self.out"), forward)[0] == "torch.nn.Linear"
+    assert analysis.layer(_expression("self.nothing"), forward) is None
+    score = analysis.scope_for(decoder.body[2], scope)
+    assert analysis.one_element(_expression("self.head(x).mean().view(1)"), score)
+
+
+def test_elementwise_functions_of_scalars_are_scalars():
+    analysis, scope, _ = _analysis(IMPORTS)
+    assert analysis.is_scalar(_expression("F.logsigmoid(torch.dot(a, b))"), scope)
+    assert analysis.is_scalar(_expression("F.mse_loss(a, b).float()"), scope)
+    assert not analysis.is_scalar(_expression("F.logsigmoid(a)"), scope)
