@@ -12,6 +12,7 @@ size (1,).
 
 import ast
 import dataclasses
+import re
 
 from ..edits import cst, method_call
 from ..rule import NamesTorch, Rule
@@ -140,7 +141,7 @@ class TensorReduction(Rule):
         message = f"a full reduction of a tensor gave a Python number before 0.4: write {call}.item()"
         if analysis.is_legacy_tensor(func.value, context.scope):
             yield context.finding(self, node, message, fixable=True)
-        elif analysis.calls_variable() and analysis.made_here(func.value, context.scope):
+        elif analysis.calls_variable() and analysis.made_here(func.value, context.scope) and not _formatted(context):
             # A plain tensor this 0.3 file made; after a migration the same text may be a former
             # Variable, so this is never rewritten.
             yield context.finding(self, node, message + " (a plain tensor made here was a 0.3 Tensor)",
@@ -150,14 +151,50 @@ class TensorReduction(Rule):
         return _item_of(node)
 
 
-def _used_as_number(context):
-    """Is the expression used where only a number does (a size, a key, printed), not in arithmetic?"""
+def _formatted(context):
+    """Is the expression an operand of a numeric format (`'%.4f' % x`, `'{:.4f}'.format(x)`), where
+    a 0-dim tensor prints as its number?"""
     parent = context.parent()
+    template = _percent_format(context.parent(2) if isinstance(parent, ast.Tuple) else parent)
+    if template is not None:
+        return bool(_NUMERIC_PERCENT.fullmatch(template))
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "format":
+        template = parent.func.value
+        return isinstance(template, ast.Constant) and isinstance(template.value, str) and _numeric_fields(template.value)
+    return False
+
+
+def _used_as_number(context):
+    """Is the expression used where only a number does (a size, a key, printed as such), not in
+    arithmetic, a comparison or a numeric format?"""
+    parent = context.parent()
+    if _formatted(context):
+        return False
+    if _percent_format(context.parent(2) if isinstance(parent, ast.Tuple) else parent) is not None:
+        return True  # '%s' % x prints tensor(...)
     if isinstance(parent, _NUMERIC_PARENTS):
         return False
     if isinstance(parent, ast.Call) and (context.analysis.qualify(parent.func) or "").startswith("torch."):
         return not (context.analysis.qualify(parent.func) or "").endswith("Tensor")  # sizes: torch.FloatTensor(n)
     return True
+
+
+# A %-format whose conversions are all numeric, and str.format fields with a numeric type.
+_NUMERIC_PERCENT = re.compile(r"(?:[^%]|%%|%[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgG])*", re.S)
+_FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}")
+
+
+def _percent_format(node):
+    """The template of `'...' % args` when `node` is that operation, else None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return node.left.value
+    return None
+
+
+def _numeric_fields(template):
+    fields = _FIELD.findall(template)
+    return bool(fields) and all(":" in f and f.rstrip()[-1:] in "bcdeEfFgGnoxX%" for f in fields)
 
 
 class CatScalars(NamesTorch):
