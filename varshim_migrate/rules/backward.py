@@ -77,9 +77,19 @@ class BackwardOnes(Rule):
         if not (isinstance(func, ast.Attribute) and func.attr == "backward"):
             return
         gradient = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "gradient"), None)
-        if gradient is None or not self._is_one(gradient, context):
+        if gradient is None:
             return
         receiver = ast.unparse(func.value)
+        if not self._is_one(gradient, context):
+            # `mone = one * -1` (the 2017 WGANs): one element that is not 1, and not a 0-dim result either
+            analysis, scope = context.analysis, context.scope
+            if analysis.one_element(gradient, scope) and not analysis.is_scalar(gradient, scope):
+                shown = ast.unparse(gradient)
+                yield context.finding(
+                    self, node, f"a size-(1,) gradient no longer matches a 0-dim loss: write "
+                    f"{receiver}.backward({shown}.reshape(())) if {receiver} is 0-dim (a loss, a full reduction)",
+                    suggestion=f"{receiver}.backward({shown}.reshape(()))")
+            return
         message = f"a size-(1,) gradient no longer matches a 0-dim loss: write {receiver}.backward()"
         if context.analysis.is_scalar(func.value, context.scope):
             yield context.finding(self, node, message, fixable=True)

@@ -445,6 +445,9 @@ _BYTE_CASTS = frozenset({"byte"})
 # Where a bool mask and the uint8 mask `1 - mask` gave mean the same (mask arguments, conversions)
 _MASK_METHODS = {"masked_fill": 0, "masked_fill_": 0, "masked_select": 0, "masked_scatter": 0, "masked_scatter_": 0}
 _CONVERSIONS = frozenset({"float", "double", "half", "long", "int", "sum", "any", "all"})
+# Methods whose result has their receiver's dtype (a uint8 mask stays one).
+_KEEPS_DTYPE = frozenset({"zero_", "fill_", "clone", "cuda", "cpu", "contiguous", "view", "view_as", "expand",
+                          "expand_as", "unsqueeze", "squeeze", "t", "transpose", "detach", "narrow", "repeat"})
 
 
 def _is_bool(node, context, depth=0):
@@ -467,17 +470,31 @@ def _is_number(node):
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
-def _is_byte(node, context, depth=0):
-    """Certainly a uint8 tensor: `.byte()`, `torch.ByteTensor(...)`, or a name bound only to one."""
-    if depth > 4:
+def _is_byte(node, context):
+    return context.scope is not None and _byte_value(node, context.scope, context.analysis)
+
+
+def _byte_value(node, scope, analysis, depth=0):
+    """Certainly a uint8 tensor: `.byte()`, `torch.ByteTensor(...)` and what keeps its dtype
+    (`.zero_()`, `Variable(m)`, `.data`), or a name only ever holding one, followed through returns,
+    unpacking and the arguments of the calls of a function or `forward` (2017 padding masks are made
+    in a batch helper and passed to the model)."""
+    if depth > 6:
         return False
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _BYTE_CASTS and not node.args:
+        func, qualified = node.func, analysis.qualify(node.func)
+        if qualified == "torch.ByteTensor" or (isinstance(func, ast.Attribute) and func.attr in _BYTE_CASTS
+                                               and not node.args):
             return True
-        return context.analysis.qualify(node.func) == "torch.ByteTensor"
-    if isinstance(node, ast.Name) and context.scope is not None:
-        values = context.scope.values(node.id)
-        return bool(values) and None not in values and all(_is_byte(v, context, depth + 1) for v in values)
+        if qualified in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
+            return bool(node.args) and _byte_value(node.args[0], scope, analysis, depth + 1)
+        return (isinstance(func, ast.Attribute) and not qualified and func.attr in _KEEPS_DTYPE
+                and _byte_value(func.value, scope, analysis, depth + 1))
+    if isinstance(node, ast.Attribute) and node.attr == "data":
+        return _byte_value(node.value, scope, analysis, depth + 1)
+    if isinstance(node, ast.Name):
+        values = analysis.origins(node, scope)
+        return bool(values) and all(v is not None and _byte_value(v, s, analysis, depth + 1) for v, s in values)
     return False
 
 

@@ -47,6 +47,11 @@ CASES = [
             HEADER + "one = torch.FloatTensor([1])\ny = x.sum()\ny.backward()\n"),
     unchanged("VS303", "unknown root needs a human", HEADER + "out.backward(torch.ones(1))\n", human=["VS303 line 4"]),
     unchanged("VS303", "real gradients", HEADER + "y = x.sum()\ny.backward(torch.ones(2))\nz.backward(g)\n"),
+    unchanged("VS303", "a one-element gradient other than 1 needs a human",
+              HEADER + "one = torch.FloatTensor([1])\nmone = one * -1\ny = x.mean()\ny.backward(mone)\n"
+              "y.backward(-one)\n", human=["VS303 line 7", "VS303 line 8"]),
+    unchanged("VS303", "2019 style: a 0-dim gradient matches a 0-dim loss",
+              HEADER + "y = x.mean()\ny.backward(torch.tensor(-1.0))\ny.backward(y.detach() * 2)\n"),
     # VS304 backward through a module after its optimizer stepped
     unchanged("VS304", "a GAN that steps D before G's backward needs a human", GAN.format(g_step=""),
               human=["VS304 line 16"]),

@@ -105,6 +105,17 @@ CASES = [
     unchanged('VS811', 'byte masks made elsewhere need a human',
               H + 'pad = torch.ByteTensor([1, 0])\ny = x.masked_fill(pad, 0)\n',
               human=['VS811 line 3']),
+    unchanged('VS811', 'a byte mask made in a batch helper and passed to forward needs a human',
+              'import torch\nimport torch.nn as nn\nfrom torch.autograd import Variable\n'
+              'def make_batch(n):\n    mask = torch.ByteTensor(n, 5).zero_()\n    return torch.randn(n, 5), mask\n'
+              'class M(nn.Module):\n    def forward(self, x, mask):\n        return x.masked_fill(mask, 0)\n'
+              'model = M()\nx, mask = make_batch(3)\nmodel(Variable(x), Variable(mask))\n',
+              human=['VS811 line 9']),
+    unchanged('VS811', '2019 style: a bool mask passed to forward unchanged',
+              'import torch\nimport torch.nn as nn\n'
+              'def make_batch(n):\n    mask = torch.zeros(n, 5, dtype=torch.bool)\n    return torch.randn(n, 5), mask\n'
+              'class M(nn.Module):\n    def forward(self, x, mask):\n        return x.masked_fill(mask, 0)\n'
+              'model = M()\nx, mask = make_batch(3)\nmodel(x, mask)\n'),
     unchanged('VS811', 'bool masks unchanged',
               H + 'y = x.masked_fill(m.bool(), 0)\nz = x[idx.long()]\n'),
     unchanged('VS812', 'private names need a human',
