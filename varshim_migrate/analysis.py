@@ -284,6 +284,7 @@ class Analysis:
                     else:
                         self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         self._calls_variable = None
+        self._targets_0_3 = None
         self._scopes = {}  # id(function or module node) -> its Scope, shared with the checker's walk
         self._functions = None  # name -> FunctionDef of the module-level functions, with their calls
 
@@ -308,6 +309,16 @@ class Analysis:
         return any(q in _VARIABLE for q in self.aliases.values()) or bool(
             self.star_modules & {"torch.autograd", "torch.autograd.variable"}
         )
+
+    def targets_0_3(self):
+        """Is this 0.1-0.3 code: it imports `Variable` and uses no API that 0.4 brought? 2019 code often
+        kept `from torch.autograd import Variable` while writing `torch.device`, `.to(device)`,
+        `torch.tensor(...)` or `dtype=`, none of which the migrator writes: there an index gives
+        0-dim values on purpose, so the 0.3-only rules (0-dim results, TH leniencies) stay silent."""
+        if self._targets_0_3 is None:
+            self._targets_0_3 = self.imports_legacy_variable() and not any(
+                _is_0_4_call(node, self) for node in ast.walk(self.tree) if isinstance(node, ast.Call))
+        return self._targets_0_3
 
     def torch_name(self):
         """The name this file binds the torch module to, or None."""
@@ -885,6 +896,20 @@ class Analysis:
         if self.is_number(node, scope) or (isinstance(node, ast.Constant) and type(node.value) is float):
             return True
         return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _INT_METHODS
+
+
+# Calls 0.4 introduced (pytorch/pytorch v0.4.0 release notes: torch.device, Tensor.to, torch.tensor,
+# dtype= and device= in the factory functions, torch.set_grad_enabled).
+_SINCE_0_4 = frozenset({"torch.device", "torch.tensor", "torch.set_grad_enabled", "torch.as_tensor"})
+
+
+def _is_0_4_call(node, analysis):
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "to" and node.args:
+        return True
+    qualified = analysis.qualify(func) or ""
+    return qualified in _SINCE_0_4 or (qualified.startswith("torch.") and any(
+        k.arg in ("dtype", "device") for k in node.keywords))
 
 
 def _is_range(iterable):

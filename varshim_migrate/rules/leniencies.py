@@ -31,7 +31,7 @@ _BROADCAST_IF_GRAD = frozenset({"mse_loss", "l1_loss"})
 
 
 def _legacy_file(analysis):
-    return analysis.imports_legacy_variable()
+    return analysis.targets_0_3()
 
 
 @dataclasses.dataclass(frozen=True)

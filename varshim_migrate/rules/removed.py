@@ -639,7 +639,7 @@ class WholeCheckpoint(Rule):
                        f"in {writer}); unpickling runs code, so load only files you trust")
             yield context.finding(self, node, f"{message} (the checkpoint is written whole by {writer})",
                                   fixable=True, plan=TrustPlan(comment))
-        elif analysis.imports_legacy_variable():
+        elif analysis.targets_0_3():
             yield context.finding(
                 self, node, f"{message} if it holds a whole object (a model) from a source you trust; a state_dict "
                 "loads as it is", suggestion="torch.load(f, weights_only=False)  # only for a file you trust")

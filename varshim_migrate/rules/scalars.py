@@ -47,7 +47,7 @@ def _item_of(node):
 
 
 def _legacy_file(analysis):
-    return analysis.imports_legacy_variable()
+    return analysis.targets_0_3()
 
 
 @dataclasses.dataclass(frozen=True)

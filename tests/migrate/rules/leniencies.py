@@ -1,5 +1,6 @@
 """VS9xx cases: torch.dot of tensors that are not 1-D, loss targets and copies by element count."""
 
+from tests.migrate.rules import STYLE_2019
 from tests.support.rule_cases import rewrite, unchanged
 
 LEGACY = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom torch.autograd import Variable\n"
@@ -35,4 +36,9 @@ CASES = [
             LEGACY + "s = torch.zeros(4, 3)\no = torch.randn(4, 1)\ns[:, 0] = o.reshape_as(s[:, 0])\n"),
     unchanged("VS903", "matching, smaller or unknown sources",
               LEGACY + "s = torch.zeros(4, 3)\ns[:, 0] = torch.ones(4)\ns[0] = 1\ns[:, 1] = out.data\n"),
+    unchanged("VS901", "2019 style: dots of embeddings",
+              STYLE_2019 + "emb_u = u_embeddings(u.to(device))\nemb_v = v_embeddings(v)\nscore = torch.dot(emb_u, emb_v)\n"),
+    unchanged("VS902", "2019 style: loss targets",
+              STYLE_2019 + "out = torch.rand(4, 1, device=device)\nloss = nn.BCELoss()(out, torch.ones(4))\n"),
+    unchanged("VS903", "2019 style: copies", STYLE_2019 + "s = torch.zeros(4, 3).to(device)\no = torch.randn(4, 1)\ns[:, 0] = o\n"),
 ]

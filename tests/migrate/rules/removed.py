@@ -1,5 +1,6 @@
 """VS8xx cases: APIs torch 2.x removed (torch._six, linear algebra, the 1.7 FFT, stft, masks, DataLoader names)."""
 
+from tests.migrate.rules import STYLE_2019
 from tests.support.rule_cases import rewrite, unchanged
 
 H = "import torch\n"
@@ -149,4 +150,5 @@ CASES = [
               "import torch\nfrom torch.autograd import Variable\ntorch.save(model.state_dict(), 'm.pt')\n"
               "model.load_state_dict(torch.load('m.pt'))\nsd = torch.load('m.pt')\nx = torch.load(p, weights_only=True)\n"),
     unchanged("VS813", "a modern file's unknown load is its own business", "import torch\nm = torch.load(path)\n"),
+    unchanged("VS813", "2019 style: an unknown load", STYLE_2019 + "m = torch.load(path, map_location=device)\n"),
 ]

@@ -1,5 +1,6 @@
 """VS2xx cases: loss.data[0], loss[0], reductions of .data and torch.cat of one-element results."""
 
+from tests.migrate.rules import STYLE_2019
 from tests.support.rule_cases import rewrite, unchanged
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
@@ -110,4 +111,15 @@ CASES = [
     unchanged("VS207", "squeeze of an unknown tensor needs a human", LEGACY + "v = w.data.squeeze()[0]\n",
               human=["VS207 line 3"]),
     unchanged("VS207", "squeeze in modern files and with a dim", "import torch\nv = w.squeeze()[0]\nu = w.squeeze(1)[0]\n"),
+    # 2019 code that kept `import Variable`: an index gives a 0-dim value on purpose there
+    unchanged("VS203", "2019 style: reductions of data", STYLE_2019 + "x = x.to(device)\npred = output.data.max(1)[1]\n"
+              "correct += pred.eq(target.data).cpu().sum()\n"),
+    unchanged("VS204", "2019 style: cats of unknown items",
+              STYLE_2019 + "model.to(device)\nparts = []\nparts.append(-log_prob * r)\nloss = torch.cat(parts).sum()\n"),
+    unchanged("VS205", "2019 style: targets indexed by step",
+              STYLE_2019 + "criterion = nn.NLLLoss()\ny = torch.tensor([[1], [2]], device=device)\n"
+                           "def step(out, y, i):\n    return criterion(out, y[i])\n"),
+    unchanged("VS206", "2019 style: elements of a similarity table",
+              STYLE_2019 + "emb = w.data.to(device)\nsim = emb.mm(emb.t())\nsame = [sim[a, b] for a in range(4) for b in range(4)]\n"),
+    unchanged("VS207", "2019 style: squeeze then index", STYLE_2019 + "w = w.to(device)\nv = w.data.squeeze()[0]\n"),
 ]
