@@ -27,12 +27,6 @@ from varshim_migrate.project import Project
 HERE = pathlib.Path(__file__).parent / "programs"
 # The scripts of a folder program, in the order they run.
 SEQUENCES = {"whole_model": ("main.py", "generate.py")}
-# Files a folder program's original run under varshim must be told to trust (issue 12 item 7 will
-# vouch for checkpoints the user's own earlier varshim runs wrote; until then `--trust-pickle`).
-TRUSTED = {"whole_model": ("char_model.pt",)}
-# Originals that do not run under `python -m varshim` on main: plain tensors the program makes keep
-# modern semantics (issue 12 item 1, 0.3 rules for them, did not land), so 2-D torch.dot of Tensors fails.
-NOT_UNDER_VARSHIM = {"dot_plain": "issue 12 item 1: plain tensors the program makes follow 0.3 (2-D torch.dot of Tensors)"}
 PROGRAMS = sorted(p.stem if p.is_file() else p.name for p in HERE.iterdir()
                   if (p.suffix == ".py" or p.name in SEQUENCES) and not p.name.startswith("__"))
 
@@ -124,9 +118,8 @@ def runs(tmp_path_factory):
     originals_on_plain = _plain([s for name in PROGRAMS for s in scripts[name][2]])
     under_varshim = {}
     for name in PROGRAMS:  # the scripts of one program run one after the other; programs at once
-        trust = [arg for path in TRUSTED.get(name, ()) for arg in ("--trust-pickle", path)]
         command = " && ".join(
-            subprocess.list2cmdline([sys.executable, "-m", "varshim", *(["run", *trust] if trust else []), str(script)])
+            subprocess.list2cmdline([sys.executable, "-m", "varshim", str(script)])
             for script in scripts[name][0])
         under_varshim[name] = _start(["sh", "-c", f"{command}; echo '=== status' $?"], cwd=scripts[name][0][0].parent)
     results, plain_results, index = {}, on_plain(), 0
@@ -161,12 +154,7 @@ def test_programs_exist():
     assert len(PROGRAMS) >= 10 and "whole_model" in PROGRAMS
 
 
-def _proof(name):
-    marks = [pytest.mark.xfail(strict=True, reason=NOT_UNDER_VARSHIM[name])] if name in NOT_UNDER_VARSHIM else []
-    return pytest.param(name, marks=marks, id=name)
-
-
-@pytest.mark.parametrize("name", [_proof(name) for name in PROGRAMS])
+@pytest.mark.parametrize("name", PROGRAMS)
 def test_migrated_program_prints_the_same_numbers_on_plain_torch(name, runs):
     (code, expected, err), migrated, _ = runs[name]
     assert code == 0, f"{name} under varshim failed:\n{err[-3000:]}"
@@ -182,7 +170,6 @@ def test_original_program_fails_on_plain_torch(name, runs):
     assert any(result["error"] for result in originals), f"{name} runs on plain torch unchanged: it proves nothing"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 7: checkpoints the user's earlier varshim runs wrote are trusted")
 def test_generate_loads_the_whole_model_main_wrote_zero_edit(tmp_path):
     main, generate = _copy("whole_model", tmp_path)
     for script in (main, generate):
