@@ -2,7 +2,8 @@
 
 import ast
 
-from .analysis import Analysis, Scope
+from .analysis import Analysis
+from .project import Project
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
 
@@ -15,8 +16,9 @@ class CheckContext:
     """What a rule sees at a node: the analysis, the current scope, the chain of parents, the
     source lines and its own state for this file."""
 
-    def __init__(self, analysis, source_lines, rules):
+    def __init__(self, analysis, source_lines, rules, project=None):
         self.analysis = analysis
+        self.project = project or Project()  # what the other files of the tree write
         self.lines = source_lines
         self.scope = None
         self.parents = []
@@ -62,7 +64,7 @@ class CheckContext:
                 self.findings.extend(rule.check(node, self))
         scope = self.scope
         if isinstance(node, _SCOPES):
-            self.scope = Scope(node, scope)
+            self.scope = self.analysis.scope_for(node, scope)
         self.parents.append(node)
         for field in _child_fields(type(node)):
             value = getattr(node, field)
@@ -96,11 +98,12 @@ def parse_failure(error):
     return Finding("VS001", line, col, f"cannot parse this file: {error.msg}; fix the syntax, then re-run")
 
 
-def check_tree(tree, source, rules=RULES, module=None):
-    """Findings of `rules` in a parsed module; `module` supplies imports and globals (notebooks)."""
+def check_tree(tree, source, rules=RULES, module=None, project=None):
+    """Findings of `rules` in a parsed module; `module` supplies imports and globals (notebooks),
+    `project` what the other files of the tree write (`project.Project`)."""
     module = module or tree
-    context = CheckContext(Analysis(module), source.split("\n"), rules)
-    context.scope = Scope(module, None)
+    context = CheckContext(Analysis(module), source.split("\n"), rules, project)
+    context.scope = context.analysis.scope_for(module, None)
     context.walk(tree)
     return context.findings
 
@@ -117,11 +120,11 @@ def prepare(source):
         return found, text, parse_failure(error if isinstance(error, SyntaxError) else SyntaxError(str(error)))
 
 
-def check_source(source, rules=RULES, module=None, prepared=None):
+def check_source(source, rules=RULES, module=None, prepared=None, project=None):
     """Findings in one source text, parse failures included (as VS001), sorted by position.
 
     `module` (notebooks) is the ast whose imports and globals the text sees; `prepared` is what
-    `prepare(source)` returned, when the caller already has it.
+    `prepare(source)` returned, when the caller already has it; `project` is as for `check_tree`.
     """
     found, text, tree = prepared or prepare(source)
     codes = {rule.code for rule in rules}
@@ -129,6 +132,6 @@ def check_source(source, rules=RULES, module=None, prepared=None):
     if isinstance(tree, Finding):
         return findings + [tree]
     if module is not None or "torch" in text or "Variable" in text:  # no torch: nothing legacy
-        findings.extend(check_tree(tree, text, rules, module))
+        findings.extend(check_tree(tree, text, rules, module, project))
     findings.sort(key=lambda f: (f.line, f.col, f.code))
     return findings

@@ -12,6 +12,7 @@ import tokenize
 from .checker import check_source
 from .migration import migrate_source
 from .notebook import NotebookError, check_notebook, migrate_notebook
+from .project import Project
 from .report import Report
 from .rule import Finding
 from .rules import CODES, select_rules, selected
@@ -164,7 +165,10 @@ def _migrate(argv):
     options = parser.parse_args(argv)
     rules = select_rules(options.select, options.ignore)
     report = Report(options.write)
-    for path, notebook in list(_files(options.paths)):
+    files = list(_files(options.paths))
+    # Checkpoints one file writes and another loads (main.py, then generate.py): read the tree first.
+    project = Project.scan([path for path, notebook in files if path != "-" and not notebook], lambda p: _read(p)[0])
+    for path, notebook in files:
         try:
             text, encoding = _read(path)
         except (OSError, UnicodeDecodeError, SyntaxError) as error:
@@ -172,12 +176,12 @@ def _migrate(argv):
             continue
         if notebook:
             try:
-                migration = migrate_notebook(text, path, rules, options.annotate)
+                migration = migrate_notebook(text, path, rules, options.annotate, project)
             except NotebookError as error:
                 report.fail(Finding("VS001", 1, 0, f"cannot read this notebook: {error}", path=path))
                 continue
         else:
-            migration = migrate_source(text, rules, options.annotate)
+            migration = migrate_source(text, rules, options.annotate, project=project)
         report.add(path, migration)
         if options.write and path == "-":
             sys.stdout.write(migration.new_source)

@@ -15,7 +15,7 @@ from .rule import Rule
 
 __all__ = ["Block", "rewrite"]
 
-_AST_TO_CST = {"keyword": "Arg", "BinOp": "BinaryOperation", "UnaryOp": "UnaryOperation"}
+_AST_TO_CST = {"keyword": "Arg", "BinOp": "BinaryOperation", "UnaryOp": "UnaryOperation", "Compare": "Comparison"}
 _NOTE = "# varshim: "
 
 

@@ -9,7 +9,7 @@ import collections
 import dataclasses
 
 from .checker import check_source, prepare
-from .rules import RULES, TOKEN_PASSES
+from .rules import BY_CODE, RULES, TOKEN_PASSES
 
 __all__ = ["Migration", "migrate_source"]
 
@@ -38,14 +38,26 @@ class Migration:
     def failure(self):
         return next((f for f in self.findings if f.code == "VS001"), None)
 
+    @property
+    def inexact(self):
+        """Codes of the rules applied here whose rewrites are not bit-exact (`Rule.exact`)."""
+        return sorted(code for code in self.applied if not BY_CODE[code].exact)
 
-def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None):
+    @property
+    def needs_varshim(self):
+        """Does the file still need varshim at run time: something left for a human, or a rewrite
+        that is not bit-exact?"""
+        return bool(self.human or self.inexact)
+
+
+def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None, project=None):
     """Migrate one source text; idempotent, and the identity on code with nothing legacy in it.
 
-    `module` and `prepared` are as for `check_source` (notebooks pass them).
+    `module`, `prepared` and `project` are as for `check_source` (notebooks pass the first two;
+    `varshim migrate` the project of the files it was given).
     """
     prepared = prepared or prepare(source)
-    findings = check_source(source, rules, module, prepared)
+    findings = check_source(source, rules, module, prepared, project)
     unchanged = Migration(source, source, findings, collections.Counter())
     if unchanged.failure or not (any(f.fixable for f in findings) or (annotate and unchanged.human)):
         return unchanged

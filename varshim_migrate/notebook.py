@@ -15,7 +15,7 @@ import difflib
 import json
 
 from .checker import check_source, prepare
-from .migration import migrate_source
+from .migration import Migration, migrate_source
 from .rule import Finding
 
 __all__ = ["NotebookError", "NotebookMigration", "check_notebook", "migrate_notebook", "joined_cells"]
@@ -151,6 +151,12 @@ class NotebookMigration:
         return next((m.failure for _, m in self.cells if m.failure), None)
 
     @property
+    def inexact(self):
+        return sorted({code for _, m in self.cells for code in m.inexact})
+
+    needs_varshim = Migration.needs_varshim
+
+    @property
     def new_source(self):
         if not self.changed:
             return self.source
@@ -169,14 +175,15 @@ class NotebookMigration:
         return "".join(chunks)
 
 
-def migrate_notebook(text, path, rules, annotate=False):
-    """The notebook migrated cell by cell; raises `NotebookError` if `text` is not a notebook."""
+def migrate_notebook(text, path, rules, annotate=False, project=None):
+    """The notebook migrated cell by cell; raises `NotebookError` if `text` is not a notebook.
+    `project` is as for `migrate_source`."""
     notebook, cells = _load(text)
     cells = _code_cells(cells)
     module = _module(cells)
     migrated = []
     for number, cell, masked, prepared in cells:
-        migration = migrate_source(masked, rules, annotate, module, prepared)
+        migration = migrate_source(masked, rules, annotate, module, prepared, project)
         _located(migration.findings, path, number)
         if migration.changed:
             _set_source(cell, _unmask(migration.new_source))

@@ -15,6 +15,8 @@ class Report:
         self.applied = collections.Counter()
         self.human = []
         self.failures = []
+        self.migrated = 0  # files with legacy idioms, all rewritten exactly: they run on plain torch
+        self.still_legacy = []  # (path, why) of files that still need varshim at run time
 
     def add(self, path, migration):
         self.files += 1
@@ -28,6 +30,12 @@ class Report:
         if failure is not None:
             failure.path = failure.path or path
             self.failures.append(failure)
+        elif migration.needs_varshim:
+            why = [f"{len(migration.human)} left for a human"] if migration.human else []
+            why += [f"{code} is not bit-exact" for code in migration.inexact]
+            self.still_legacy.append((path, ", ".join(why)))
+        elif migration.findings:
+            self.migrated += 1
 
     def fail(self, finding):
         self.files += 1
@@ -55,4 +63,9 @@ class Report:
         if self.failures:
             lines.append(f"Failed to parse ({len(self.failures)}), left unchanged:")
             lines += [f"  {finding.format()}" for finding in self.failures]
+        done = "fully migrated" if self.written else "would be fully migrated"
+        lines.append(f"{self.migrated} file(s) {done} (plain torch runs them), "
+                     f"{len(self.still_legacy)} still need varshim at run time"
+                     + (":" if self.still_legacy else ""))
+        lines += [f"  {path} ({why})" for path, why in self.still_legacy]
         return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ Nothing here imports libcst: `check` never loads it.
 
 import dataclasses
 
-__all__ = ["Finding", "Rule", "TokenPass"]
+__all__ = ["Finding", "Rule", "NamesTorch", "TokenPass"]
 
 
 @dataclasses.dataclass
@@ -54,6 +54,7 @@ class Rule:
     code = ""
     title = ""  # the legacy idiom, short
     modern = ""  # its modern spelling, short
+    exact = True  # its rewrites compute what varshim computes, bit for bit (else the file still needs varshim)
     nodes = ()  # ast node types `check` is called with
     # A class whose instance, made once per checked file from its `Analysis`, is what
     # `context.state(rule)` returns; rules that declare the same class share the instance.
@@ -76,12 +77,22 @@ class Rule:
         """
 
 
+class NamesTorch(Rule):
+    """A rule whose rewrites write `torch.<name>` with the file's own name for the module: a plan
+    with `bound=False` (the file has none) has `import torch` added."""
+
+    def fix_block(self, block, applied):
+        if any(getattr(finding.plan, "bound", True) is False for finding in applied):
+            block.require_import("torch")
+
+
 class TokenPass:
     """One legacy idiom that today's parsers reject, found and rewritten on the source text."""
 
     code = ""
     title = ""
     modern = ""
+    exact = True
 
     def apply(self, source):
         """(findings, `source` rewritten to modern syntax); `([], source)` without the idiom."""

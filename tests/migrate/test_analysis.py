@@ -102,3 +102,141 @@ def test_ndim_of_names_agrees_or_is_unknown():
     analysis, scope, _ = _analysis(IMPORTS + "a = torch.ones(2, 2)\nb = torch.ones(2)\nb = torch.ones(2, 2, 2)\n")
     assert analysis.ndim(_expression("a"), scope) == 2
     assert analysis.ndim(_expression("b"), scope) is None
+
+
+CALLS = IMPORTS + """\
+crit = nn.NLLLoss()
+
+
+def targets(line):
+    return V(torch.LongTensor([ord(c) for c in line]))
+
+
+def example(line):
+    return torch.zeros(len(line), 1, 5), targets(line)
+
+
+def train(inputs, target, criterion, steps=3):
+    loss = 0
+    for i in range(inputs.size()[0]):
+        loss += criterion(inputs[i], target[i])
+    return loss
+
+
+def callback(x):
+    return x
+
+
+train(*example("abc"), crit)
+train(torch.zeros(2, 1, 5), targets("ab"), criterion=crit)
+handlers = [callback]
+"""
+
+
+def _function_scope(source, name):
+    analysis, module, tree = _analysis(source)
+    function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    return analysis, analysis.scope_for(function, module)
+
+
+@pytest.mark.parametrize("text, rank", [
+    ("target", 1), ("inputs", 3), ("target[i]", 0), ("inputs[i]", 2), ("inputs[i, :, 0]", 1), ("steps", None),
+])
+def test_parameters_take_the_arguments_of_every_call_in_the_module(text, rank):
+    analysis, scope = _function_scope(CALLS, "train")
+    assert analysis.ndim(_expression(text), scope) == rank
+
+
+def test_parameters_of_losses_and_accumulated_losses_are_scalars():
+    analysis, scope = _function_scope(CALLS, "train")
+    assert analysis.is_loss_call(_expression("criterion(a, b)"), scope)
+    assert analysis.is_scalar(_expression("loss"), scope)
+    assert analysis.is_integer(_expression("i"), scope) and analysis.is_integer(_expression("steps"), scope)
+
+
+def test_a_function_used_as_a_value_has_unknown_parameters():
+    analysis, scope = _function_scope(CALLS, "callback")
+    assert analysis.origins(_expression("x"), scope) == [(None, scope)]
+
+
+def test_unpacking_binds_items_and_tuple_literals_element_wise():
+    analysis, scope, _ = _analysis(IMPORTS + "a, b = torch.ones(2, 3), torch.ones(4)\nv, i = torch.ones(2, 3).topk(1)\n"
+                                   "m, n = f()\nwith open(p) as handle: pass\n")
+    assert analysis.ndim(_expression("a"), scope) == 2 and analysis.ndim(_expression("b"), scope) == 1
+    assert analysis.ndim(_expression("i"), scope) == 2 and analysis.ndim(_expression("m"), scope) is None
+    assert [ast.unparse(v) for v in scope.values("m")] == ["f()[0]"]
+    assert [ast.unparse(v) for v in scope.values("handle")] == ["open(p)"]
+
+
+@pytest.mark.parametrize("text, integer", [
+    ("3", True), ("-1", True), ("n + 1", True), ("len(xs)", True), ("x.size(0)", True), ("x.size()[1]", True),
+    ("k", True), ("j", True), ("word", False), ("1.5", False), ("x.size()", False), ("unknown", False),
+])
+def test_integers(text, integer):
+    analysis, scope, _ = _analysis("n = 2\nfor k in range(3): pass\nfor j, word in enumerate(words): pass\n")
+    assert analysis.is_integer(_expression(text), scope) is integer
+
+
+@pytest.mark.parametrize("text, legacy, made_here", [
+    ("x.data", True, False), ("x.data.topk(1)[1]", True, False), ("x.data.sum()", False, False),
+    ("t", False, True), ("t.float()", False, True), ("torch.randn(2, requires_grad=True)", False, False),
+    ("V(t)", False, False), ("t.requires_grad_()", False, False),
+])
+def test_legacy_tensors_and_tensors_made_here(text, legacy, made_here):
+    analysis, scope, _ = _analysis(IMPORTS + "t = torch.LongTensor([0, 2, 1])\n")
+    assert analysis.is_legacy_tensor(_expression(text), scope) is legacy
+    assert analysis.made_here(_expression(text), scope) is made_here
+
+
+@pytest.mark.parametrize("text, one", [
+    ("torch.ones(1, 1)", True), ("V(torch.ones(1, 1)).data.squeeze()", True), ("torch.FloatTensor([2])", True),
+    ("torch.FloatTensor(1)", True), ("torch.ones(1).view(1, 1) * 2", True), ("F.mse_loss(a, b)", True),
+    ("torch.ones(2, 1)", False), ("torch.FloatTensor([1, 2])", False), ("x.squeeze()", False),
+])
+def test_one_element(text, one):
+    analysis, scope, _ = _analysis(IMPORTS)
+    assert analysis.one_element(_expression(text), scope) is one
+
+
+MODULES = IMPORTS + """\
+class Decoder(nn.Module):
+    def __init__(self):
+        super(Decoder, self).__init__()
+        self.embedding = nn.Embedding(10, 4)
+        self.gru = nn.GRU(4, 4)
+        self.out = nn.Linear(4, 10)
+        self.head = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+
+    def forward(self, word, hidden):
+        output, hidden = self.gru(self.embedding(word).view(1, 1, -1), hidden)
+        return F.log_softmax(self.out(output[0]), dim=1), hidden
+
+    def score(self, x):
+        return self.head(x).mean().view(1)
+
+
+decoder = Decoder()
+output, hidden = decoder(V(torch.LongTensor([[0]])), V(torch.zeros(1, 1, 4)))
+"""
+
+
+def test_instances_of_the_modules_of_this_file_return_what_forward_returns():
+    analysis, scope, tree = _analysis(MODULES)
+    assert analysis.ndim(_expression("output"), scope) == 2
+    assert analysis.ndim(_expression("hidden"), scope) == 3
+    decoder = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    forward = analysis.scope_for(decoder.body[1], scope)
+    assert analysis.ndim(_expression("word"), forward) == 2  # from the instance's call
+    assert analysis.ndim(_expression("self.embedding(word)"), forward) == 3
+    assert analysis.ndim(_expression("self.head(torch.zeros(2, 4))"), forward) == 2
+    assert analysis.layer(_expression("self.out"), forward)[0] == "torch.nn.Linear"
+    assert analysis.layer(_expression("self.nothing"), forward) is None
+    score = analysis.scope_for(decoder.body[2], scope)
+    assert analysis.one_element(_expression("self.head(x).mean().view(1)"), score)
+
+
+def test_elementwise_functions_of_scalars_are_scalars():
+    analysis, scope, _ = _analysis(IMPORTS)
+    assert analysis.is_scalar(_expression("F.logsigmoid(torch.dot(a, b))"), scope)
+    assert analysis.is_scalar(_expression("F.mse_loss(a, b).float()"), scope)
+    assert not analysis.is_scalar(_expression("F.logsigmoid(a)"), scope)

@@ -1,40 +1,60 @@
 """The proof: a migrated legacy program, run on plain torch (varshim never imported), prints what
 the original prints under varshim.
 
-Fixed programs live in programs/; a hypothesis property composes further programs from the idioms
-the migrator rewrites. Every run is a real subprocess, started in parallel.
+Fixed programs live in programs/: a file is a program, a folder is one program of several scripts
+run one after the other in it (programs/whole_model: main.py saves the whole model, generate.py
+loads it), migrated together so one file's checkpoint is known to the other. A hypothesis
+property composes further programs from the idioms the migrator rewrites. Every run is a real
+subprocess; the fixed programs' runs all start at once.
 """
 
+import json
 import math
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.strategies import constants, sides
 from varshim_migrate import check_source, migrate_source
+from varshim_migrate.project import Project
 
-PROGRAMS = sorted((pathlib.Path(__file__).parent / "programs").glob("*.py"))
-# Runs files one after the other as __main__, each in a fresh namespace, on plain torch; fails if
-# anything imported varshim.
+HERE = pathlib.Path(__file__).parent / "programs"
+# The scripts of a folder program, in the order they run.
+SEQUENCES = {"whole_model": ("main.py", "generate.py")}
+PROGRAMS = sorted(p.stem if p.is_file() else p.name for p in HERE.iterdir()
+                  if (p.suffix == ".py" or p.name in SEQUENCES) and not p.name.startswith("__"))
+
+# Runs scripts one after the other as __main__, each in a fresh namespace with its own folder as the
+# working directory and first on sys.path, on plain torch; fails if anything imported varshim.
 PLAIN = """\
-import runpy, sys
+import json, os, runpy, sys, io, contextlib
+results = []
 for path in sys.argv[1:]:
-    print("=== program", flush=True)
+    folder = os.path.dirname(path)
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    out, error = io.StringIO(), None
     try:
-        runpy.run_path(path, run_name="__main__")
-    except BaseException as error:
-        print("=== raised", type(error).__name__, flush=True)
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+    except BaseException as exc:
+        error = type(exc).__name__ + ": " + str(exc)
+    sys.path.remove(folder)
+    results.append({"stdout": out.getvalue(), "error": error})
 assert "varshim" not in sys.modules, "varshim was imported"
+print(json.dumps(results))
 """
 
 
-def _start(args):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+def _start(args, cwd=None):
+    env = dict(os.environ, PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1")
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
 
 
 def _finish(process):
@@ -42,38 +62,75 @@ def _finish(process):
     return process.returncode, out, err
 
 
+def _scripts(folder, name):
+    """The scripts of program `name` copied to `folder`, in the order they run."""
+    if name in SEQUENCES:
+        return [folder / name / script for script in SEQUENCES[name]]
+    return [folder / name / f"{name}.py"]
+
+
+def _copy(name, folder):
+    source = HERE / name
+    if source.is_dir():
+        shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        (folder / name).mkdir()
+        shutil.copy(HERE / f"{name}.py", folder / name / f"{name}.py")
+    return _scripts(folder, name)
+
+
+def _migrate_folder(folder):
+    """Migrate every .py file of a program's folder as `varshim migrate` does (one project)."""
+    paths = sorted(folder.glob("*.py"))
+    project = Project.scan(paths, lambda p: p.read_text())
+    for path in paths:
+        migration = migrate_source(path.read_text(), project=project)
+        assert migration.human == [] and migration.failure is None, [f.format() for f in migration.human]
+        assert set(migration.inexact) <= {"VS703"}, migration.inexact  # VS703: see _same_output
+        assert check_source(migration.new_source, project=project) == [], "the migrated file still has legacy idioms"
+        again = migrate_source(migration.new_source, project=project)
+        assert again.new_source == migration.new_source, "not idempotent"
+        path.write_text(migration.new_source)
+
+
 def _plain(paths):
-    """Start one plain-torch process running `paths`; returns a function giving their outputs."""
+    """Start one plain-torch process running `paths`; returns a function giving their results."""
     process = _start([sys.executable, "-c", PLAIN, *map(str, paths)])
 
-    def outputs():
+    def results():
         code, out, err = _finish(process)
         assert code == 0, err
-        return out.split("=== program\n")[1:]
+        return json.loads(out)
 
-    return outputs
-
-
-def _migrated(source, folder, name):
-    migration = migrate_source(source)
-    assert migration.human == [] and migration.failure is None, [f.format() for f in migration.human]
-    assert check_source(migration.new_source) == [], "the migrated program still has legacy idioms"
-    assert migrate_source(migration.new_source).new_source == migration.new_source, "not idempotent"
-    path = folder / name
-    path.write_text(migration.new_source)
-    return path
+    return results
 
 
-def _compare(legacy_paths, migrated_paths):
-    """Each legacy program under `python -m varshim` prints what its migration prints on plain torch."""
-    under_varshim = [_start([sys.executable, "-m", "varshim", str(p)]) for p in legacy_paths]
-    plain = _plain(migrated_paths)
-    for legacy, migrated, process, got in zip(legacy_paths, migrated_paths, under_varshim, plain()):
-        code, expected, err = _finish(process)
-        assert code == 0, f"{legacy} under varshim failed:\n{err}"
-        assert "=== raised" not in got, f"migrated {legacy.name} failed on plain torch:\n{got}\n{migrated.read_text()}"
-        assert _same_output(got, expected), f"{legacy.name}: outputs differ\n{got}\n{expected}\n{migrated.read_text()}"
-        assert expected.strip()
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """{name: (original under varshim: (code, stdout, stderr) per script, migrated on plain torch:
+    [{"stdout", "error"}] per script, original on plain torch: the same)}, every process at once."""
+    originals, migrated, plain_originals = (tmp_path_factory.mktemp(n) for n in ("original", "migrated", "plain"))
+    scripts = {}
+    for name in PROGRAMS:
+        scripts[name] = _copy(name, originals), _copy(name, migrated), _copy(name, plain_originals)
+        _migrate_folder(migrated / name)
+    on_plain = _plain([s for name in PROGRAMS for s in scripts[name][1]])
+    originals_on_plain = _plain([s for name in PROGRAMS for s in scripts[name][2]])
+    under_varshim = {}
+    for name in PROGRAMS:  # the scripts of one program run one after the other; programs at once
+        command = " && ".join(
+            subprocess.list2cmdline([sys.executable, "-m", "varshim", str(script)])
+            for script in scripts[name][0])
+        under_varshim[name] = _start(["sh", "-c", f"{command}; echo '=== status' $?"], cwd=scripts[name][0][0].parent)
+    results, plain_results, index = {}, on_plain(), 0
+    plain_original_results = originals_on_plain()
+    for name in PROGRAMS:
+        count = len(scripts[name][1])
+        code, out, err = _finish(under_varshim[name])
+        out, _, status = out.rpartition("=== status ")
+        results[name] = (int(status), out, err), plain_results[index:index + count], plain_original_results[index:index + count]
+        index += count
+    return results
 
 
 def _same_output(got, expected):
@@ -94,14 +151,53 @@ def _same_output(got, expected):
 
 
 def test_programs_exist():
-    assert len(PROGRAMS) >= 3
+    assert len(PROGRAMS) >= 10 and "whole_model" in PROGRAMS
 
 
-def test_migrated_programs_print_the_same_numbers_on_plain_torch(tmp_path):
-    originals_on_plain_torch = _plain(PROGRAMS)
-    _compare(PROGRAMS, [_migrated(p.read_text(), tmp_path, p.name) for p in PROGRAMS])
-    for program, output in zip(PROGRAMS, originals_on_plain_torch()):
-        assert "=== raised" in output, f"{program.name} runs on plain torch unchanged: it proves nothing"
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_migrated_program_prints_the_same_numbers_on_plain_torch(name, runs):
+    (code, expected, err), migrated, _ = runs[name]
+    assert code == 0, f"{name} under varshim failed:\n{err[-3000:]}"
+    errors = [result["error"] for result in migrated if result["error"]]
+    assert errors == [], f"migrated {name} failed on plain torch"
+    got = "".join(result["stdout"] for result in migrated)
+    assert expected.strip() and _same_output(got, expected), f"{name}: outputs differ\n{got}\n{expected}"
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_original_program_fails_on_plain_torch(name, runs):
+    _, _, originals = runs[name]
+    assert any(result["error"] for result in originals), f"{name} runs on plain torch unchanged: it proves nothing"
+
+
+def test_generate_loads_the_whole_model_main_wrote_zero_edit(tmp_path):
+    main, generate = _copy("whole_model", tmp_path)
+    for script in (main, generate):
+        process = _start([sys.executable, "-m", "varshim", str(script)], cwd=script.parent)
+        code, _, err = _finish(process)
+        assert code == 0, err[-2000:]
+
+
+def _migrated(source, folder, name):
+    migration = migrate_source(source)
+    assert migration.human == [] and migration.failure is None, [f.format() for f in migration.human]
+    assert check_source(migration.new_source) == [], "the migrated program still has legacy idioms"
+    assert migrate_source(migration.new_source).new_source == migration.new_source, "not idempotent"
+    path = folder / name
+    path.write_text(migration.new_source)
+    return path
+
+
+def _compare(legacy_paths, migrated_paths):
+    """Each legacy program under `python -m varshim` prints what its migration prints on plain torch."""
+    under_varshim = [_start([sys.executable, "-m", "varshim", str(p)]) for p in legacy_paths]
+    plain = _plain(migrated_paths)
+    for legacy, migrated, process, got in zip(legacy_paths, migrated_paths, under_varshim, plain()):
+        code, expected, err = _finish(process)
+        assert code == 0, f"{legacy} under varshim failed:\n{err}"
+        assert got["error"] is None, f"migrated {legacy.name} failed on plain torch: {got['error']}\n{migrated.read_text()}"
+        assert _same_output(got["stdout"], expected), f"{legacy.name}: outputs differ\n{got}\n{expected}\n{migrated.read_text()}"
+        assert expected.strip()
 
 
 # -- generated programs --------------------------------------------------------------------------

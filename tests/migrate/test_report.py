@@ -27,7 +27,11 @@ def test_render_lists_files_rewrites_per_rule_what_needs_a_human_and_failures():
     ]
     assert lines[7] == "Failed to parse (2), left unchanged:"
     assert lines[8].startswith("  broken.py:2:7: VS001 cannot parse this file: ")  # the parser's words
-    assert lines[9:] == ["  locked.py:1:1: VS001 cannot read this file: denied"]
+    assert lines[9:] == [
+        "  locked.py:1:1: VS001 cannot read this file: denied",
+        "0 file(s) fully migrated (plain torch runs them), 1 still need varshim at run time:",
+        "  a.py (1 left for a human)",
+    ]
     assert not report.clean
 
 
@@ -36,3 +40,15 @@ def test_a_diff_run_says_what_would_be_rewritten_and_a_clean_one_is_clean():
     report.add("a.py", migrate_source("import torch\nprint(y.creator)\n"))
     assert report.render().startswith("varshim migrate: 1 file(s) scanned, 1 would be rewritten (diff above; --write applies it)\n")
     assert report.clean
+
+
+def test_the_last_line_counts_files_fully_migrated_and_those_that_still_need_varshim():
+    report = Report(written=True)
+    report.add("done.py", migrate_source("import torch\nprint(y.creator)\n"))
+    report.add("clipped.py", migrate_source("import torch\ntorch.nn.utils.clip_grad_norm(ps, 1.0)\n"))
+    report.add("nothing.py", migrate_source("import torch\nprint(torch.ones(2))\n"))
+    assert report.render().splitlines()[-2:] == [
+        "1 file(s) fully migrated (plain torch runs them), 1 still need varshim at run time:",
+        "  clipped.py (VS703 is not bit-exact)",
+    ]
+    assert report.clean  # nothing is left for a human: the exit status says so

@@ -4,13 +4,17 @@ A case selects its codes only, so it shows what that rule does alone; the second
 rule idempotent: what it wrote, and what it left alone, migrates to itself.
 """
 
+import pathlib
+import re
+
 import pytest
 
-from tests.migrate.rules import backward, data, function, removed, scalars, stochastic, syntax, variable
+from tests.migrate.rules import backward, data, function, leniencies, removed, scalars, stochastic, syntax, variable
 from varshim_migrate import RULES, migrate_source, select_rules
+from varshim_migrate.rules import CODES
 from varshim_migrate.rule import Rule
 
-CASES = [case for family in (variable, scalars, backward, function, stochastic, syntax, data, removed) for case in family.CASES]
+CASES = [case for family in (variable, scalars, backward, function, stochastic, syntax, data, removed, leniencies) for case in family.CASES]
 
 
 def _migrate(case, source):
@@ -41,3 +45,9 @@ def test_every_rule_has_cases():
 
 def test_case_names_are_unique():
     assert len({str(case) for case in CASES}) == len(CASES)
+
+
+def test_every_rule_has_a_row_in_the_docs():
+    """docs/migration.md's rule table lists every code, once, in code order."""
+    docs = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "migration.md").read_text()
+    assert re.findall(r"^\| (VS\d{3}) \|", docs, re.M) == list(CODES)

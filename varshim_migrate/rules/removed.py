@@ -1,5 +1,6 @@
 """APIs torch 2.x removed (VS8xx): what `varshim.patches.removed_apis` restores at run time, rewritten to
-the functions that replaced them.
+the functions that replaced them; and `torch.load`, whose default became `weights_only=True` in 2.6
+(what `varshim.patches.pickles` vouches for at run time).
 
 Legacy semantics and sources: docs/compatibility.md, "0.4-1.13 code on torch 2.x". A rewrite is
 made only where the modern call computes the same values in the same layout (the restored APIs
@@ -11,12 +12,13 @@ lines are reported instead, so no comment inside them is lost.
 import ast
 import dataclasses
 
-from ..edits import cst
+from ..edits import cst, keyword_arg, with_arg_inserted
+from ..project import checkpoint_key, checkpoint_saves
 from ..rule import Rule
 
 __all__ = [
     "TorchSix", "Symeig", "Eig", "Lstsq", "Solve", "MatrixRank", "LapackNames", "OldFFT", "StftReal",
-    "BoolMaskArithmetic", "ByteMasks", "DataLoaderNames",
+    "BoolMaskArithmetic", "ByteMasks", "DataLoaderNames", "WholeCheckpoint",
 ]
 
 
@@ -31,11 +33,6 @@ def _atom(context, node):
     """The source of `node`, parenthesized unless it is atomic (safe before `.attr` or after `~`)."""
     text = _source(context, node)
     return text if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)) else f"({text})"
-
-
-def _torch_name(analysis):
-    """The name this file binds the torch module to, or None."""
-    return next((local for local, qualified in analysis.aliases.items() if qualified == "torch"), None)
 
 
 _UNKNOWN = object()
@@ -107,7 +104,7 @@ def _rewrite(rule, context, node, message, text, suggestion=None):
     """A finding at `node` rewritten to `text` (a one-line expression), or needing a human when the
     node spans lines or the file does not bind `torch`."""
     one_line = node.lineno == node.end_lineno
-    if text is not None and one_line and _torch_name(context.analysis):
+    if text is not None and one_line and context.analysis.torch_name():
         return context.finding(rule, node, message, fixable=True, plan=Replacement(text))
     return context.finding(rule, node, message, suggestion=suggestion or text or "")
 
@@ -227,7 +224,7 @@ class Symeig(_TextRule):
         bound = _bound(node, context, "symeig", ("input", "eigenvectors", "upper"))
         if bound is None:
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         uplo, vectors = _uplo(bound, context), _literal(bound["eigenvectors"]) if "eigenvectors" in bound else False
         a = _source(context, bound["input"])
         message = "torch.symeig was removed in torch 2.0 (it read the upper triangle by default)"
@@ -288,7 +285,7 @@ class Solve(_TextRule):
             bound = _bound(node, context, name, ("input", "A"))
             if bound is None or len(bound) != 2:
                 continue
-            torch = _torch_name(context.analysis) or "torch"
+            torch = context.analysis.torch_name() or "torch"
             b, a = _source(context, bound["input"]), _source(context, bound["A"])
             message = f"torch.{name}(B, A) was removed: write torch.linalg.solve(A, B) (arguments reversed)"
             first = _first_result(context, node, "solution")
@@ -308,7 +305,7 @@ class MatrixRank(_TextRule):
         bound = _bound(node, context, "matrix_rank", ("input", "tol", "symmetric"))
         if bound is None or _target(node, context, "matrix_rank") != "function":
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         parts = [_source(context, bound["input"])]
         tol = bound.get("tol")
         if tol is not None and _literal(tol) is not None:
@@ -362,7 +359,7 @@ class LapackNames(_TextRule):
             if key in signature and key not in values:
                 values[key] = default
         missing = [key for key in signature if key not in values]
-        modern = template.format(torch=_torch_name(context.analysis) or "torch", **values) if not missing else None
+        modern = template.format(torch=context.analysis.torch_name() or "torch", **values) if not missing else None
         hint = f" ({note})" if note else ""
         yield _rewrite(self, context, node, f"torch.{name} was removed after 1.1: write {modern or template}{hint}", modern)
 
@@ -392,7 +389,7 @@ class OldFFT(_TextRule):
         name, bound = _fft_call(context, node)
         if name is None:
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         message = f"torch.{name}(input, signal_ndim) was removed in 1.8: the torch.fft module works on complex tensors"
         yield _rewrite(self, context, node, message, self._modern(name, bound, context, torch),
                        suggestion=f"{torch}.view_as_real({torch}.fft.{name}n(...))")
@@ -433,7 +430,7 @@ class StftReal(_TextRule):
         form = _target(node, context, "stft")
         if form is None or any(k.arg == "return_complex" for k in node.keywords) or len(node.args) >= (10 if form == "function" else 9):
             return
-        torch = _torch_name(context.analysis) or "torch"
+        torch = context.analysis.torch_name() or "torch"
         call = _source(context, node)[:-1].rstrip().rstrip(",")  # without its closing parenthesis
         text = f"{torch}.view_as_real({call}{', ' if node.args or node.keywords else ''}return_complex=True))"
         yield _rewrite(self, context, node, "torch.stft of a real signal needs return_complex since torch 2.0: "
@@ -448,6 +445,9 @@ _BYTE_CASTS = frozenset({"byte"})
 # Where a bool mask and the uint8 mask `1 - mask` gave mean the same (mask arguments, conversions)
 _MASK_METHODS = {"masked_fill": 0, "masked_fill_": 0, "masked_select": 0, "masked_scatter": 0, "masked_scatter_": 0}
 _CONVERSIONS = frozenset({"float", "double", "half", "long", "int", "sum", "any", "all"})
+# Methods whose result has their receiver's dtype (a uint8 mask stays one).
+_KEEPS_DTYPE = frozenset({"zero_", "fill_", "clone", "cuda", "cpu", "contiguous", "view", "view_as", "expand",
+                          "expand_as", "unsqueeze", "squeeze", "t", "transpose", "detach", "narrow", "repeat"})
 
 
 def _is_bool(node, context, depth=0):
@@ -470,17 +470,31 @@ def _is_number(node):
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
-def _is_byte(node, context, depth=0):
-    """Certainly a uint8 tensor: `.byte()`, `torch.ByteTensor(...)`, or a name bound only to one."""
-    if depth > 4:
+def _is_byte(node, context):
+    return context.scope is not None and _byte_value(node, context.scope, context.analysis)
+
+
+def _byte_value(node, scope, analysis, depth=0):
+    """Certainly a uint8 tensor: `.byte()`, `torch.ByteTensor(...)` and what keeps its dtype
+    (`.zero_()`, `Variable(m)`, `.data`), or a name only ever holding one, followed through returns,
+    unpacking and the arguments of the calls of a function or `forward` (2017 padding masks are made
+    in a batch helper and passed to the model)."""
+    if depth > 6:
         return False
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _BYTE_CASTS and not node.args:
+        func, qualified = node.func, analysis.qualify(node.func)
+        if qualified == "torch.ByteTensor" or (isinstance(func, ast.Attribute) and func.attr in _BYTE_CASTS
+                                               and not node.args):
             return True
-        return context.analysis.qualify(node.func) == "torch.ByteTensor"
-    if isinstance(node, ast.Name) and context.scope is not None:
-        values = context.scope.values(node.id)
-        return bool(values) and None not in values and all(_is_byte(v, context, depth + 1) for v in values)
+        if qualified in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
+            return bool(node.args) and _byte_value(node.args[0], scope, analysis, depth + 1)
+        return (isinstance(func, ast.Attribute) and not qualified and func.attr in _KEEPS_DTYPE
+                and _byte_value(func.value, scope, analysis, depth + 1))
+    if isinstance(node, ast.Attribute) and node.attr == "data":
+        return _byte_value(node.value, scope, analysis, depth + 1)
+    if isinstance(node, ast.Name):
+        values = analysis.origins(node, scope)
+        return bool(values) and all(v is not None and _byte_value(v, s, analysis, depth + 1) for v, s in values)
     return False
 
 
@@ -580,3 +594,78 @@ class DataLoaderNames(Rule):
             if alias.name in _LOADER_NAMES:
                 yield context.finding(self, node, f"{node.module}.{alias.name} was removed from torch: write "
                                       f"{_LOADER_NAMES[alias.name]}", suggestion=_LOADER_NAMES[alias.name])
+
+
+# -- whole-object checkpoints ---------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class TrustPlan:
+    comment: str  # the line written above the statement: why this file may be unpickled
+
+
+class _Checkpoints:
+    """VS813's state in one file: the checkpoints it writes ({key: whole})."""
+
+    def __init__(self, analysis):
+        self.saves = checkpoint_saves(analysis)
+
+
+class WholeCheckpoint(Rule):
+    code = "VS813"
+    title = "torch.load(f) of a whole pickled model"
+    modern = "torch.load(f, weights_only=False)  # this program's own checkpoint"
+    nodes = (ast.Call,)
+    State = _Checkpoints
+
+    def check(self, node, context):
+        analysis = context.analysis
+        if analysis.qualify(node.func) != "torch.load" or any(k.arg in ("weights_only", None) for k in node.keywords):
+            return
+        parent = context.parent()
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "load_state_dict":
+            return  # a state_dict: weights_only=True loads it
+        path = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "f"), None)
+        key = None if path is None else checkpoint_key(path, analysis, context.scope)
+        saves = context.state(self).saves
+        written = ("this file", saves[key]) if key in saves else (context.project.writer(key) if key else None)
+        if written is not None and not written[1]:
+            return  # written as a state_dict (or tensors) here: weights_only=True loads it
+        writer = written and written[0]
+        message = ("torch.load defaults to weights_only=True since torch 2.6, which refuses a pickled model: "
+                   "pass weights_only=False")
+        if writer is not None:
+            shown = key[1] if key[0] == "path" else ast.unparse(path)
+            comment = (f"# weights_only=False: {shown} is this program's own whole-object checkpoint (torch.save "
+                       f"in {writer}); unpickling runs code, so load only files you trust")
+            yield context.finding(self, node, f"{message} (the checkpoint is written whole by {writer})",
+                                  fixable=True, plan=TrustPlan(comment))
+        elif analysis.targets_0_3():
+            yield context.finding(
+                self, node, f"{message} if it holds a whole object (a model) from a source you trust; a state_dict "
+                "loads as it is", suggestion="torch.load(f, weights_only=False)  # only for a file you trust")
+
+    def fix(self, node, finding):
+        flag = keyword_arg("weights_only", cst.Name("False"))
+        return node.with_changes(args=with_arg_inserted(node.args, len(node.args), flag))
+
+    def fix_block(self, block, applied):
+        for finding in applied:
+            index = _statement_at(block, finding.line)
+            if index is None:
+                continue
+            line, statement = block.statements[index]
+            if not (isinstance(statement, cst.SimpleStatementLine) or isinstance(statement.body, cst.SimpleStatementSuite)):
+                continue  # the load is in an inner block, which has its note
+            if any(getattr(l.comment, "value", None) == finding.plan.comment for l in statement.leading_lines):
+                continue
+            note = cst.EmptyLine(comment=cst.Comment(finding.plan.comment))
+            block.statements[index] = (line, statement.with_changes(leading_lines=[*statement.leading_lines, note]))
+
+
+def _statement_at(block, line):
+    """The index of the statement of `block` that holds `line` (the last one starting at or before it)."""
+    found = None
+    for index, (start, _) in enumerate(block.statements):
+        if start <= line:
+            found = index
+    return found

@@ -8,9 +8,9 @@ import ast
 import dataclasses
 
 from ..edits import cst, keyword, method_call, parenthesized
-from ..rule import Rule
+from ..rule import NamesTorch, Rule
 
-__all__ = ["VariableWrapper", "Volatile", "VolatileAttribute", "Creator"]
+__all__ = ["VariableWrapper", "Volatile", "VolatileAttribute", "Creator", "VariableType"]
 
 # Calls that certainly return a tensor object nobody else holds (so requires_grad_() on it is the
 # legacy "new leaf on the same storage" without touching anyone's tensor).
@@ -310,3 +310,64 @@ class Creator(Rule):
 
     def fix(self, node, finding):
         return node.with_changes(attr=cst.Name("grad_fn"))
+
+
+@dataclasses.dataclass(frozen=True)
+class TypePlan:
+    negated: bool  # `!=` / `is not`
+    torch: str = "torch"
+    bound: bool = True
+
+
+class VariableType(NamesTorch):
+    code = "VS105"
+    title = "type(h) == Variable"
+    modern = "isinstance(h, torch.Tensor)"
+    nodes = (ast.Compare,)
+
+    def check(self, node, context):
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            return
+        analysis = context.analysis
+        sides = (node.left, node.comparators[0])
+        typed = next((s.args[0] for s in sides if _is_type_call(s, context)), None)
+        if typed is None or not any(analysis.is_variable(s) for s in sides):
+            return
+        negated = isinstance(node.ops[0], (ast.NotEq, ast.IsNot))
+        torch = analysis.torch_name()
+        modern = f"{'not ' if negated else ''}isinstance({ast.unparse(typed)}, torch.Tensor)"
+        message = (f"every tensor is a Variable since 0.4 and type(x) is torch.Tensor, never Variable "
+                   f"(a hidden state then falls through to the tuple branch and is iterated down to 0-d): write {modern}")
+        # In a hidden-state helper (the function also iterates what it tests: a Variable or a tuple
+        # of them), isinstance is the same choice 0.3 made for every value it is given.
+        fixable = any(ast.dump(loop) == ast.dump(typed) for loop in _iterated(context))
+        yield context.finding(
+            self, node, message if fixable else message + " (0.3 told Variables from plain tensors and Parameters here)",
+            fixable=fixable, suggestion="" if fixable else modern,
+            plan=TypePlan(negated, torch or "torch", bound=bool(torch)),
+        )
+
+    def fix(self, node, finding):
+        sides = (node.left, node.comparisons[0].comparator)
+        typed = next(s for s in sides if isinstance(s, cst.Call) and isinstance(s.func, cst.Name)).args[0].value
+        plan = finding.plan
+        tensor = cst.Attribute(value=cst.Name(plan.torch), attr=cst.Name("Tensor"))
+        check = cst.Call(func=cst.Name("isinstance"), args=[
+            cst.Arg(typed, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(tensor)])
+        if plan.negated:
+            return cst.UnaryOperation(operator=cst.Not(), expression=check, lpar=node.lpar, rpar=node.rpar)
+        return check.with_changes(lpar=node.lpar, rpar=node.rpar)
+
+
+def _is_type_call(node, context):
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
+            and len(node.args) == 1 and not node.keywords and context.scope.binding("type") is None)
+
+
+def _iterated(context):
+    """The iterables of the for loops and comprehensions of the enclosing function."""
+    function = next((p for p in reversed(context.parents) if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                    None)
+    if function is None:
+        return []
+    return [n.iter for n in ast.walk(function) if isinstance(n, (ast.For, ast.comprehension))]

@@ -1,8 +1,25 @@
 """VS8xx cases: APIs torch 2.x removed (torch._six, linear algebra, the 1.7 FFT, stft, masks, DataLoader names)."""
 
+from tests.migrate.rules import STYLE_2019
 from tests.support.rule_cases import rewrite, unchanged
 
 H = "import torch\n"
+
+CHECKPOINT = """\
+import os
+import tempfile
+import torch
+from torch.autograd import Variable
+save = os.path.join(tempfile.mkdtemp(), 'model.pt')
+with open(save, 'wb') as f:
+    torch.save(model, f)
+with open(save, 'rb') as f:
+    model = {load}
+"""
+TRUST = ("    # weights_only=False: {shown} is this program's own whole-object checkpoint (torch.save in {writer}); "
+         "unpickling runs code, so load only files you trust\n")
+ARGS = ("import argparse\nimport torch\nfrom torch.autograd import Variable\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--save', type=str, default='model.pt')\nargs = parser.parse_args()\n")
 
 CASES = [
     rewrite('VS801', 'names become standard library statements',
@@ -89,6 +106,17 @@ CASES = [
     unchanged('VS811', 'byte masks made elsewhere need a human',
               H + 'pad = torch.ByteTensor([1, 0])\ny = x.masked_fill(pad, 0)\n',
               human=['VS811 line 3']),
+    unchanged('VS811', 'a byte mask made in a batch helper and passed to forward needs a human',
+              'import torch\nimport torch.nn as nn\nfrom torch.autograd import Variable\n'
+              'def make_batch(n):\n    mask = torch.ByteTensor(n, 5).zero_()\n    return torch.randn(n, 5), mask\n'
+              'class M(nn.Module):\n    def forward(self, x, mask):\n        return x.masked_fill(mask, 0)\n'
+              'model = M()\nx, mask = make_batch(3)\nmodel(Variable(x), Variable(mask))\n',
+              human=['VS811 line 9']),
+    unchanged('VS811', '2019 style: a bool mask passed to forward unchanged',
+              'import torch\nimport torch.nn as nn\n'
+              'def make_batch(n):\n    mask = torch.zeros(n, 5, dtype=torch.bool)\n    return torch.randn(n, 5), mask\n'
+              'class M(nn.Module):\n    def forward(self, x, mask):\n        return x.masked_fill(mask, 0)\n'
+              'model = M()\nx, mask = make_batch(3)\nmodel(x, mask)\n'),
     unchanged('VS811', 'bool masks unchanged',
               H + 'y = x.masked_fill(m.bool(), 0)\nz = x[idx.long()]\n'),
     unchanged('VS812', 'private names need a human',
@@ -108,4 +136,19 @@ CASES = [
               'import numpy as np\nimport scipy.linalg\nw, v = np.linalg.eig(a)\nx = np.linalg.lstsq(a, b)\ny = scipy.linalg.solve(a, b)\nf = np.fft.fft(x, 8)\nr = np.linalg.matrix_rank(a)\n'),
     unchanged('VS808', 'numpy and scipy functions are not tensor methods',
               'import numpy as np\nimport scipy.linalg\nw, v = np.linalg.eig(a)\nx = np.linalg.lstsq(a, b)\ny = scipy.linalg.solve(a, b)\nf = np.fft.fft(x, 8)\nr = np.linalg.matrix_rank(a)\n'),
+    # VS813 torch.load of a whole pickled model
+    rewrite("VS813", "the program loads its own whole-model checkpoint", CHECKPOINT.format(load="torch.load(f)"),
+            CHECKPOINT.format(load="torch.load(f, weights_only=False)").replace(
+                "with open(save, 'rb') as f:\n", "with open(save, 'rb') as f:\n" + TRUST.format(shown="f", writer="this file"))),
+    rewrite("VS813", "an argparse path and a literal",
+            ARGS + "torch.save(model, args.save)\nmodel = torch.load('./model.pt')\n",
+            ARGS + "torch.save(model, args.save)\n" + TRUST.format(shown="model.pt", writer="this file").strip()
+            + "\nmodel = torch.load('./model.pt', weights_only=False)\n"),
+    unchanged("VS813", "a file nobody here wrote needs a human in legacy files",
+              "import torch\nfrom torch.autograd import Variable\nmodel = torch.load('downloaded.pt')\n", human=["VS813 line 3"]),
+    unchanged("VS813", "state dicts, explicit flags and modern files",
+              "import torch\nfrom torch.autograd import Variable\ntorch.save(model.state_dict(), 'm.pt')\n"
+              "model.load_state_dict(torch.load('m.pt'))\nsd = torch.load('m.pt')\nx = torch.load(p, weights_only=True)\n"),
+    unchanged("VS813", "a modern file's unknown load is its own business", "import torch\nm = torch.load(path)\n"),
+    unchanged("VS813", "2019 style: an unknown load", STYLE_2019 + "m = torch.load(path, map_location=device)\n"),
 ]

@@ -24,6 +24,14 @@ def test(model, loader):
     return total
 """
 
+REPACKAGE = """\
+def repackage_hidden(h):
+    if {test}:
+        return Variable(h.data)
+    else:
+        return tuple(repackage_hidden(v) for v in h)
+"""
+
 CASES = [
     # VS101 Variable(x)
     rewrite("VS101", "plain wrapper is the tensor",
@@ -89,4 +97,17 @@ CASES = [
             HEADER + "print(y.grad_fn, y.grad_fn.previous)\n"),
     unchanged("VS104", "an assignment is someone else's attribute", HEADER + "self.creator = user\n"),
     unchanged("VS104", "files without torch", "print(post.creator)\n"),
+    # VS105 type(h) == Variable
+    rewrite("VS105", "a hidden-state helper", HEADER + REPACKAGE.format(test="type(h) == Variable"),
+            HEADER + REPACKAGE.format(test="isinstance(h, torch.Tensor)")),
+    rewrite("VS105", "negated, and import torch added",
+            "from torch.autograd import Variable\n" + REPACKAGE.replace("    if {test}:\n        return Variable(h.data)\n"
+                                                                         "    else:\n", "    if {test}:\n").format(
+                test="type(h) is not Variable") + "",
+            "from torch.autograd import Variable\nimport torch\n\n" + REPACKAGE.replace(
+                "    if {test}:\n        return Variable(h.data)\n    else:\n", "    if {test}:\n").format(
+                test="not isinstance(h, torch.Tensor)")),
+    unchanged("VS105", "a type test elsewhere needs a human", HEADER + "def kind(x):\n    return type(x) == Variable\n",
+              human=["VS105 line 4"]),
+    unchanged("VS105", "isinstance and other types", HEADER + "a = isinstance(h, Variable)\nb = type(h) == torch.Tensor\n"),
 ]
