@@ -19,7 +19,6 @@
 
 import argparse
 import os
-import tempfile
 import statistics
 import subprocess
 import sys

@@ -57,6 +57,7 @@ def test_called_from_program_asks_about_the_callers_caller(tmp_path):
         legacy_program.leave(folder)
 
 
+@pytest.mark.usefixtures("_no_program_running")
 def test_watchers_follow_whether_a_program_runs(tmp_path):
     seen = []
     legacy_program.watch(seen.append)
@@ -72,6 +73,14 @@ def test_watchers_follow_whether_a_program_runs(tmp_path):
     assert seen == [False, True, False] and not legacy_program.running()
     legacy_program.leave(legacy_program.enter(tmp_path))
     assert seen == [False, True, False]  # unwatched
+
+
+@pytest.fixture
+def _no_program_running():
+    from tests.support.legacy_program import no_program_running
+
+    with no_program_running():
+        yield
 
 
 # -- which release a program was written for ------------------------------------------------------

@@ -32,7 +32,7 @@ from .own_files import VARSHIM_PATHS
 
 __all__ = [
     "Program", "enter", "leave", "adopt", "owns", "called_from_program",
-    "release_of", "targets_before", "any_targets_before", "programs", "on_change", "running", "watch", "unwatch",
+    "release_of", "targets_before", "written_since", "any_targets_before", "programs", "on_change", "running", "watch", "unwatch",
     "parse_written_for", "written_for_default", "to_stderr", "cells_program", "WRITTEN_FOR_ENV",
 ]
 
@@ -338,6 +338,19 @@ def targets_before(release, depth=1):
     if target is None or target is _NOT_OWNED:
         return False
     return target < (release if type(release) is tuple else _bounds.get(release) or _bound(release))
+
+
+def written_since(release, depth=1):
+    """Is the caller's caller a file of a program written for `release` or later (torch 2.x rules
+    included)? False for every file that is not a legacy program's own: the complement of
+    `targets_before` within the programs' files (`Variable(x)` in code dated 0.4 is torch's)."""
+    if not _programs:
+        return False
+    filename = sys._getframe(depth + 1).f_code.co_filename
+    target = _targets.get(filename, _UNKNOWN)
+    if target is _UNKNOWN:
+        target = _target(filename)
+    return target is not _NOT_OWNED and (target is None or target >= _bound(release))
 
 
 def any_targets_before(release):

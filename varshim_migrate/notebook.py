@@ -64,7 +64,8 @@ def _mask(source):
     lines = source.split("\n")
     for i, line in enumerate(lines):
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
+        # magics, shell escapes and help (`torch.ones?`, `?x`, `x??`): no Python line ends in `?`
+        if stripped.startswith(("%", "!", "?")) or stripped.rstrip().endswith("?"):
             lines[i] = line[: len(line) - len(stripped)] + _MASK + stripped
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ import varshim
 from varshim import legacy_program
 from varshim.entry.ipython import async_kwargs_transformer
 
-ASYNC_CELL = "y = torch.zeros(2)\ny.copy_(torch.ones(2), async=True)\ntotal = y.sum().item()"
+ASYNC_CELL = "y = torch.zeros(2)\ny.copy_(torch.ones(2), async=True)\ntotal = float(y.sum())"  # 0.3 code
 
 
 @pytest.fixture

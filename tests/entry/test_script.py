@@ -226,14 +226,50 @@ print(linear.weight.data[0, 0], linear.bias, type(linear.weight.data), torch.Flo
 def test_a_1x_program_prints_what_it_prints_on_plain_torch(tmp_path):
     script = tmp_path / "lesson.py"
     script.write_text(MODERN_LESSON)
-    runs = [subprocess.Popen([sys.executable, *args, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for args in ([], ["-m", "varshim"], ["-m", "varshim", "--written-for", "0.3"])]
-    (plain, plain_err), (shimmed, shimmed_err), (forced, _) = (run.communicate(timeout=180) for run in runs)
+    varshim_run = [sys.executable, "-c", "import sys, varshim_cli; sys.exit(varshim_cli.main())", "run"]  # `varshim run`
+    commands = ([sys.executable], varshim_run, [sys.executable, "-m", "varshim"],
+                [sys.executable, "-m", "varshim", "--written-for", "0.3"])
+    runs = [subprocess.Popen([*command, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for command in commands]
+    (plain, plain_err), *shimmed, (forced, _) = (run.communicate(timeout=180) for run in runs)
     assert "tensor([ 0,  1,  2" in plain and plain_err == ""
-    assert shimmed == plain
-    assert shimmed_err == ("varshim: lesson.py runs as code for PyTorch 0.4 or later: no 0.3 idiom in its 1 file; "
-                           "--written-for 0.3 applies the 0.3 rules\n")
+    decision = ("varshim: lesson.py runs as code for PyTorch 0.4 or later: no 0.3 idiom in its 1 file; "
+                "--written-for 0.3 applies the 0.3 rules\n")
+    assert shimmed == [(plain, decision)] * 2
     assert forced != plain and "[torch.FloatTensor of size 12]" in forced  # 0.3's float arange, as told
+
+
+# 2018-2019 code for torch 0.4-1.x: `Variable(x)` was a no-op there, `.item()` dates it.
+VARIABLE_LESSON = """\
+import torch
+from torch.autograd import Variable
+
+x = Variable(torch.ones(2, 2), requires_grad=True)
+y = (x * 3).sum()
+y.backward()
+print(type(x), y, x.grad, y.item(), x.data[0], torch.arange(3))
+hooked = []
+layer = torch.nn.Linear(2, 1)
+layer.register_backward_hook(lambda module, grad_in, grad_out: hooked.append(type(grad_out[0]).__name__))
+layer(Variable(torch.ones(1, 2))).sum().backward()
+print(hooked, layer.weight.data[0, 0].dim())
+"""
+
+
+def test_variable_in_a_program_written_for_0_4_is_torchs(tmp_path):
+    script = tmp_path / "lesson.py"
+    script.write_text(VARIABLE_LESSON)
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    env.pop("VARSHIM_WRITTEN_FOR", None)
+    commands = ([sys.executable], [sys.executable, "-c", "import sys, varshim_cli; sys.exit(varshim_cli.main())", "run"])
+    runs = [subprocess.Popen([*command, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for command in commands]
+    (plain, _), (shimmed, decision) = (run.communicate(timeout=180) for run in runs)
+    assert "<class 'torch.Tensor'> tensor(12., grad_fn=<SumBackward0>)" in plain and "['Tensor'] 0" in plain
+    assert shimmed == plain
+    assert decision == ("varshim: lesson.py runs as code for PyTorch 0.4 or later: lesson.py:7 has x.item() (new in "
+                        "0.4) (its older idioms, such as Variable(x) at lesson.py:4, still work); --written-for 0.3 "
+                        "applies the 0.3 rules\n")
 
 
 def test_the_one_line_edit_makes_its_file_0_3_code(tmp_path):

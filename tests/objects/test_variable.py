@@ -7,6 +7,9 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from varshim import LegacyTorchWarning
 from varshim.objects.variable import Variable
@@ -396,3 +399,39 @@ def test_a_non_leaf_grad_is_none_without_torchs_warning():
     y.retain_grad()
     y.sum().backward()
     assert y.grad.data.tolist() == [1.0, 1.0] and x.grad.data.tolist() == [2.0, 2.0]
+
+
+# -- which release the calling program was written for (issue 12 item 9) ----------------------------
+
+_VARIABLE_CODE = """
+x = torch.autograd.Variable(data, requires_grad=True)
+y = (x * x).sum()
+y.backward()
+"""
+
+
+def _program_variables(tmp_path, written_for, data):
+    from tests.support.legacy_program import run_as_program
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LegacyTorchWarning)
+        return run_as_program(_VARIABLE_CODE, tmp_path, written_for, torch=torch, data=data)
+
+
+@pytest.mark.parametrize("written_for, kind", [("0.3", Variable), ("0.4", torch.Tensor), ("1.4", torch.Tensor),
+                                               ("modern", torch.Tensor)])
+def test_variable_follows_the_programs_release(tmp_path, written_for, kind):
+    namespace = _program_variables(tmp_path, written_for, torch.arange(3.0))
+    assert type(namespace["x"]) is kind and type(namespace["y"]) is kind
+    assert namespace["y"].shape == ((1,) if kind is Variable else ())  # 0.3 had no 0-dim results
+    assert type(Variable(torch.ones(1))) is Variable  # this file is no program's: varshim's Variable
+
+
+@given(values=arrays("float64", st.integers(1, 5), elements=st.floats(-10, 10)))
+def test_a_0_4_programs_variables_compute_plain_torchs_values(tmp_path_factory, values):
+    data = torch.from_numpy(values)
+    namespace = _program_variables(tmp_path_factory.mktemp("program"), "0.4", data)
+    plain = data.clone().requires_grad_()
+    (plain * plain).sum().backward()
+    assert torch.equal(namespace["y"], (plain * plain).sum().detach())
+    assert torch.equal(namespace["x"].grad, plain.grad)

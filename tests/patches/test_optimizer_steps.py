@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import varshim
-from tests.support.legacy_program import LEGACY_FILE, modern_torch, run, running_legacy_program
+from tests.support.legacy_program import LEGACY_FILE, modern_torch, no_program_running, run, running_legacy_program
 from varshim import LegacyTorchWarning
 
 # A 2017 GAN lesson's step: D is stepped, then G's loss from the same forward pass is backpropagated.
@@ -113,7 +113,7 @@ def test_steps_are_bit_for_bit_torchs():
                   "for _ in range(3):\n    opt.zero_grad()\n    model(torch.randn(4, 3)).pow(2).sum().backward()\n    opt.step()\n"
         return [p.detach().clone() for p in run(program, filename, torch=torch)["model"].parameters()]
 
-    with running_legacy_program():
+    with running_legacy_program("auto"):  # a modern-style loop (plain tensors) in a program of any release
         legacy = train(LEGACY_FILE)
     with modern_torch():
         modern = train(LEGACY_FILE)
@@ -130,10 +130,11 @@ def test_the_hooks_exist_only_while_a_legacy_program_runs_and_varshim_is_install
 
     from varshim.objects import variable
 
-    assert registered() == 0 and not variable._backward_checks  # nothing to pay outside a legacy run
-    with running_legacy_program():
-        assert registered() == 2 and len(variable._backward_checks) == 1
-        with modern_torch():
-            assert registered() == 0 and not variable._backward_checks
-        assert registered() == 2
-    assert registered() == 0 and varshim.installed()
+    with no_program_running():  # not even a test module's one-line edit
+        assert registered() == 0 and not variable._backward_checks  # nothing to pay outside a legacy run
+        with running_legacy_program():
+            assert registered() == 2 and len(variable._backward_checks) == 1
+            with modern_torch():
+                assert registered() == 0 and not variable._backward_checks
+            assert registered() == 2
+        assert registered() == 0 and varshim.installed()

@@ -12,6 +12,7 @@ import varshim
 from torch.optim import optimizer as torch_optimizer
 from varshim import legacy_program
 from varshim.patches import HOOKS, PATCHES
+from tests.support.legacy_program import no_program_running
 
 # torch's global hook registries that `HOOKS` registers with
 _REGISTRIES = (torch_optimizer._global_optimizer_pre_hooks, torch_optimizer._global_optimizer_post_hooks)
@@ -90,8 +91,9 @@ def test_import_installs_every_patch():
             assert _value(patch) is patch.replacement
     assert torch.autograd.Variable is varshim.Variable
     assert torch.autograd.variable.Variable is varshim.Variable
-    for unit in HOOKS:  # registered with torch only while a legacy program runs
-        assert unit.applied and not unit.registered
+    with no_program_running():  # registered with torch only while a legacy program runs
+        for unit in HOOKS:
+            assert unit.applied and not unit.registered
 
 
 def test_uninstall_restores_torch_and_install_is_idempotent(pristine):

@@ -23,13 +23,29 @@ def modern_torch():
 
 
 @contextlib.contextmanager
-def running_legacy_program():
-    """LEGACY_FILE's folder is the legacy program's for the duration of the block (as `varshim run` makes it)."""
-    folder = legacy_program.enter(os.path.dirname(LEGACY_FILE))
+def running_legacy_program(written_for="0.3"):
+    """LEGACY_FILE's folder is the legacy program's for the duration of the block (as `varshim run`
+    makes it), a program written for `written_for` (0.3: its Variables, hooks and tensors are 0.3's)."""
+    folder = legacy_program.enter(os.path.dirname(LEGACY_FILE), written_for, start=False)
     try:
         yield
     finally:
         legacy_program.leave(folder)
+
+
+@contextlib.contextmanager
+def no_program_running():
+    """No legacy program for the duration of the block: the ones of the session (a test module's
+    one-line edit adopts it until the process ends) leave and come back in the same order."""
+    programs = legacy_program.programs()
+    for program in programs:
+        legacy_program.leave(program)
+    try:
+        yield
+    finally:
+        for program in programs:
+            legacy_program._programs.append(program)
+        legacy_program._changed()
 
 
 def run(program, filename="<legacy program>", **names):

@@ -29,6 +29,7 @@ import sys
 import torch
 from torch.utils.hooks import RemovableHandle
 
+from ..legacy_program import written_since
 from ..legacy_warnings import call_as_caller, warn_legacy
 from ..own_files import TORCH_DIR, is_torch
 from . import fast_paths, printing, stochastic, tensor_rules
@@ -105,9 +106,10 @@ class Variable(_Tensor, metaclass=_VariableMeta):
     _execution_engine = _TorchVariable._execution_engine
 
     def __new__(cls, data=_REFUSED, requires_grad=False, volatile=False, _grad_fn=None, name=None):
-        if cls is Variable and is_torch(sys._getframe(1).f_code.co_filename):
+        if cls is Variable and (is_torch(sys._getframe(1).f_code.co_filename) or written_since("0.4")):
             # torch's own files calling `torch.autograd.Variable(t)` (its test helpers, distributed
-            # optimizers) get what torch's Variable makes there: a plain tensor
+            # optimizers), and programs written for 0.4 or later, get what torch's Variable makes
+            # there: a plain tensor (0.4-1.x code still wrote `Variable(x)`, a no-op since 0.4)
             arguments = () if data is _REFUSED else (data, requires_grad, volatile, _grad_fn, name)
             return call_as_caller(_TorchVariable, arguments, {})
         if data is _REFUSED:

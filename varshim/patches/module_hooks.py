@@ -1,13 +1,14 @@
-"""`Module.register_backward_hook` called from the legacy program: the hook gets Variables, as in 0.3.
+"""`Module.register_backward_hook` called from a 0.3 program: the hook gets Variables, as in 0.3.
 
 In 0.3 a module's backward hook was registered on the `grad_fn` of the module's output and called
 as `hook(module, grad_input, grad_output)` with tuples of Variables; what it returned replaced
 `grad_input` (pytorch/pytorch.github.io `docs/0.3.1/_modules/torch/nn/modules/module.html`
 `Module.__call__`; the 0.3-era `torch/csrc/autograd/python_hook.cpp` wraps the gradients with
 `THPVariable_Wrap`). torch 2.13 registers the hook the same way but passes plain tensors.
-Hooks registered from the legacy program's own files get Variables (volatile unless the backward
-builds a graph, as gradients were in 0.3) and may return Variables; every other caller gets torch's
-method unchanged. Modern spelling: `register_full_backward_hook`, whose hooks get tensors.
+Hooks registered from the files of a program written for 0.3 (`legacy_program.targets_before("0.4")`)
+get Variables (volatile unless the backward builds a graph, as gradients were in 0.3) and may return
+Variables; every other caller, programs written for 0.4 or later included, gets torch's method
+unchanged. Modern spelling: `register_full_backward_hook`, whose hooks get tensors.
 
 Forward hooks need nothing: a module called with Variables passes its Variable inputs and output
 to `hook(module, input, output)`, as 0.3 did.
@@ -17,7 +18,7 @@ import functools
 
 import torch
 
-from ..legacy_program import called_from_program
+from ..legacy_program import targets_before
 from ..legacy_warnings import warn_legacy
 from ..objects.variable import enable_dispatch, legacy_gradient, plain_gradient
 
@@ -28,7 +29,7 @@ _modern_register_backward_hook = torch.nn.Module.register_backward_hook
 
 @functools.wraps(_modern_register_backward_hook)
 def register_backward_hook(self, hook):
-    if called_from_program():
+    if targets_before("0.4"):  # a program written for 0.4 or later gets torch's tensors
         warn_legacy(
             "Module.register_backward_hook: the hook gets grad_input and grad_output as Variables, as in "
             "0.3; modern hooks get tensors: write module.register_full_backward_hook(hook)."
