@@ -2,7 +2,7 @@
 
 import ast
 
-from .analysis import Analysis, Scope
+from .analysis import Analysis, Scope, child_fields
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
 
@@ -56,38 +56,27 @@ class CheckContext:
         )
 
     def walk(self, node):
-        rules = self._dispatch.get(type(node))
+        kind = type(node)
+        rules = self._dispatch.get(kind)
         if rules:
+            findings = self.findings
             for rule in rules:
-                self.findings.extend(rule.check(node, self))
+                findings.extend(rule.check(node, self))
         scope = self.scope
-        if isinstance(node, _SCOPES):
+        if kind in _SCOPES:
             self.scope = Scope(node, scope)
-        self.parents.append(node)
-        for field in _child_fields(type(node)):
+        parents, walk = self.parents, self.walk
+        parents.append(node)
+        for field in child_fields(kind):
             value = getattr(node, field)
             if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
-                        self.walk(item)
+                        walk(item)
             elif isinstance(value, ast.AST):
-                self.walk(value)
-        self.parents.pop()
+                walk(value)
+        parents.pop()
         self.scope = scope
-
-
-_FIELDS = {}
-_LEAF_FIELDS = frozenset({
-    "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
-})
-
-
-def _child_fields(node_type):
-    """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
-    fields = _FIELDS.get(node_type)
-    if fields is None:
-        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
-    return fields
 
 
 def parse_failure(error):
