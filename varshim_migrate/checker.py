@@ -1,6 +1,7 @@
 """`check`: one walk over the standard `ast` of a file, every rule dispatched by node type."""
 
 import ast
+import re
 
 from .analysis import Analysis, Scope, child_fields
 from .rule import Finding, Rule
@@ -21,6 +22,7 @@ class CheckContext:
         self.scope = None
         self.parents = []
         self.findings = []
+        self._segment_lines = None
         self._states = {}
         self._dispatch = {}
         for rule in rules:
@@ -37,6 +39,17 @@ class CheckContext:
         if state is None:
             state = self._states[rule.State] = rule.State(self.analysis)
         return state
+
+    def segment(self, node):
+        """The source text of `node`, as `ast.get_source_segment` gives it, without re-splitting the
+        file for every call."""
+        if self._segment_lines is None:
+            self._segment_lines = _LINE.findall("\n".join(self.lines))
+        lines, first, last = self._segment_lines, node.lineno - 1, node.end_lineno - 1
+        if first == last:
+            return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+        return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1:last],
+                        lines[last].encode()[:node.end_col_offset].decode()])
 
     def column(self, line, col):
         """ast columns count UTF-8 bytes; findings and libcst count characters."""
@@ -77,6 +90,10 @@ class CheckContext:
                 walk(value)
         parents.pop()
         self.scope = scope
+
+
+# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def parse_failure(error):

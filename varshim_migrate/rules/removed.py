@@ -24,7 +24,7 @@ __all__ = [
 
 
 def _source(context, node):
-    return ast.get_source_segment("\n".join(context.lines), node)
+    return context.segment(node)
 
 
 def _atom(context, node):
