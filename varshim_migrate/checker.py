@@ -113,12 +113,14 @@ def check_tree(tree, source, rules=RULES, module=None):
 
 def prepare(source):
     """(token pass findings, the text they leave, its ast or the VS001 finding)."""
-    found, text = [], source
+    found, text, tree = [], source, None
     for token_pass in TOKEN_PASSES:
-        findings, text = token_pass.apply(text)
+        findings, new_text, parsed = token_pass.apply(text)
+        if new_text != text or parsed is not None:
+            text, tree = new_text, parsed
         found += findings
     try:
-        return found, text, ast.parse(text)
+        return found, text, tree or ast.parse(text)
     except (SyntaxError, ValueError) as error:
         return found, text, parse_failure(error if isinstance(error, SyntaxError) else SyntaxError(str(error)))
 

@@ -84,5 +84,6 @@ class TokenPass:
     modern = ""
 
     def apply(self, source):
-        """(findings, `source` rewritten to modern syntax); `([], source)` without the idiom."""
+        """(findings, `source` rewritten to modern syntax, the `ast` of that text if the pass parsed
+        it or None); `([], source, None)` without the idiom."""
         raise NotImplementedError
