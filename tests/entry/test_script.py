@@ -160,7 +160,8 @@ def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         varshim_cli.run_main(argv)
     assert info.value.code == 2
-    assert "usage: varshim run" in capsys.readouterr().err
+    err = capsys.readouterr().err  # one line (issue 14), pointing at the help
+    assert err.startswith("varshim run: error: ") and err.count("\n") == 1 and "`varshim run --help`" in err
 
 
 def test_in_process_run_restores_sys(tmp_path, capsys):
