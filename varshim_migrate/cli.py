@@ -17,7 +17,7 @@ from .migration import migrate_source
 from .notebook import NotebookError, NotebookMigration, check_notebook, migrate_notebook
 from .report import Report
 from .rule import Finding
-from .rules import CODES, select_rules, selected
+from .rules import CODES, RULES, select_rules, selected
 from .version import Parser, VersionAction
 
 __all__ = ["check_main", "migrate_main"]
@@ -27,8 +27,7 @@ output: one line per legacy idiom, `path:line:col: VSnnn message` (notebooks:
 `path:cell-N:line:col:`, N counting all cells from 1); the message names the modern spelling.
 exit status: 0 nothing found, 1 something found (parse failures are findings, VS001),
 2 usage error (also: no .py/.ipynb file in the paths given), 130 interrupted (Ctrl-C).
-Codes and their modern spellings: `varshim check --help` lists none; see
-https://github.com/varshim/varshim/blob/main/docs/migration.md (also in the sdist's docs/).
+The codes (for --select and --ignore) are listed below, each with its modern spelling.
 
 examples:
   varshim check train.py models/          # .py and .ipynb files, folders recursively
@@ -63,6 +62,13 @@ class _Interrupted(Exception):
     def __init__(self, done, total):
         super().__init__(done, total)
         self.done, self.total = done, total
+
+
+def _code_list():
+    """Every code with its legacy idiom and modern spelling, for --help (no docs/ a pip user lacks)."""
+    lines = ["codes:", "  VS001  the file cannot be read or parsed"]
+    lines += [f"  {rule.code}  {rule.title} -> {rule.modern}" for rule in RULES]
+    return "\n".join(lines) + "\n"
 
 
 def _codes(text):
@@ -234,7 +240,7 @@ def _check_file(task):
 
 
 def _check(argv):
-    parser = _parser("varshim check", "Report every legacy (PyTorch 0.1-0.3) idiom varshim knows.", _CHECK_EPILOG)
+    parser = _parser("varshim check", "Report every legacy (PyTorch 0.1-0.3) idiom varshim knows.", _CHECK_EPILOG + "\n" + _code_list())
     parser.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of findings")
     options = parser.parse_args(argv)
     files = _files(options.paths, parser.prog)
@@ -283,7 +289,7 @@ def _migrate_file(task):
 
 
 def _migrate(argv):
-    parser = _parser("varshim migrate", "Rewrite legacy (PyTorch 0.1-0.3) idioms to modern torch.", _MIGRATE_EPILOG)
+    parser = _parser("varshim migrate", "Rewrite legacy (PyTorch 0.1-0.3) idioms to modern torch.", _MIGRATE_EPILOG + "\n" + _code_list())
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--write", action="store_true", help="rewrite the files in place (stdin: to stdout)")
