@@ -257,7 +257,8 @@ def test_the_one_line_edit_makes_its_file_0_3_code(tmp_path):
 def test_a_bad_written_for_is_a_usage_error(argv, error, capsys):
     with pytest.raises(SystemExit) as info:
         varshim_cli.run_main(argv)
-    assert info.value.code == 2 and capsys.readouterr().err.splitlines()[-1] == f"varshim run: error: {error}"
+    assert info.value.code == 2 and capsys.readouterr().err.splitlines() == [
+        f"varshim run: error: {error} (`varshim run --help` lists the options)"]
 
 
 def test_a_bad_written_for_in_the_environment_names_the_variable(monkeypatch, capsys, tmp_path):
