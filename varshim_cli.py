@@ -11,7 +11,7 @@ import difflib
 import os
 import sys
 
-from varshim_migrate.version import VersionAction, version
+from varshim_migrate.version import Parser, VersionAction, version
 
 __all__ = ["main", "run_main"]
 
@@ -107,7 +107,7 @@ def _written_for(text):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="varshim run",
         usage="varshim run [OPTIONS] SCRIPT [ARGS...]\n"
               "       varshim run [OPTIONS] -m MODULE [ARGS...]\n"

@@ -8,7 +8,7 @@ rules turn unknown into "needs a human" instead of guessing.
 
 import ast
 
-__all__ = ["Analysis", "Scope"]
+__all__ = ["Analysis", "Scope", "children", "child_fields"]
 
 # Full reductions: called without a dim they return one element (a size-(1,) Variable in 0.3).
 _REDUCTIONS = frozenset({"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "dot"})
@@ -109,6 +109,34 @@ class _Class:
         return self._attributes.get(name)
 
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_CHILD_FIELDS = {}
+_LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operator markers
+    "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
+})
+
+
+def child_fields(node_type):
+    """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
+    try:
+        return _CHILD_FIELDS[node_type]
+    except KeyError:
+        fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+        return fields
+
+
+def children(node):
+    """`ast.iter_child_nodes` without the ctx/operator markers, at a fraction of its cost."""
+    for field in child_fields(type(node)):
+        value = getattr(node, field)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value
+
+
 def dotted(node):
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
@@ -128,6 +156,7 @@ class Scope:
         self.node = node
         self.parent = parent
         self._bindings = None
+        self._appended = None
         self._loops = {}  # name -> the iterables of the for loops binding it
 
     @property
@@ -159,34 +188,42 @@ class Scope:
     def _bind(self, name, value):
         self._bindings.setdefault(name, []).append(value)
 
-    def _collect(self, node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            self._bind(node.name, None)
-            return  # a nested scope
-        if isinstance(node, ast.Lambda):
-            return
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind_target(target, node.value)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            self._bind(node.target.id, node.value)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            self._bind_target(node.target, None)
-            self._bind_loop(node.target, node.iter)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            self._bind_target(node.optional_vars, node.context_expr)  # `with open(p) as f`: f is open(p)
-        elif isinstance(node, ast.NamedExpr):
-            self._bind(node.target.id, node.value)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                self._bind((alias.asname or alias.name).split(".")[0], None)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            self._bind(node.name, None)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                self._bind(name, None)
-        for child in ast.iter_child_nodes(node):
-            self._collect(child)
+    def _collect(self, root):
+        bind, stack = self._bind, [root]
+        while stack:  # depth first, in source order
+            node = stack.pop()
+            kind = type(node)
+            if kind in _NESTED_SCOPES:
+                bind(node.name, None)
+                continue
+            if kind is ast.Lambda:
+                continue
+            if kind is ast.Assign:
+                for target in node.targets:
+                    self._bind_target(target, node.value)
+            elif kind in (ast.AnnAssign, ast.AugAssign):
+                if type(node.target) is ast.Name:
+                    bind(node.target.id, node.value)
+            elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
+                self._bind_target(node.target, None)
+                self._bind_loop(node.target, node.iter)
+            elif kind is ast.withitem:
+                if node.optional_vars is not None:  # `with open(p) as f`: f is open(p)
+                    self._bind_target(node.optional_vars, node.context_expr)
+            elif kind is ast.NamedExpr:
+                bind(node.target.id, node.value)
+            elif kind in (ast.Import, ast.ImportFrom):
+                for alias in node.names:
+                    bind((alias.asname or alias.name).split(".")[0], None)
+            elif kind is ast.ExceptHandler:
+                if node.name:
+                    bind(node.name, None)
+            elif kind in (ast.Global, ast.Nonlocal):
+                for name in node.names:
+                    bind(name, None)
+            found = list(children(node))
+            found.reverse()
+            stack.extend(found)
 
     def _bind_target(self, target, value):
         if isinstance(target, ast.Name):
@@ -218,18 +255,19 @@ class Scope:
 
     def appended(self, name):
         """Arguments of every `name.append(x)` in this scope (nested functions excluded)."""
-        found = []
-        body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
-        stack = list(body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name and len(node.args) == 1):
-                found.append(node.args[0])
-            stack.extend(ast.iter_child_nodes(node))
-        return found
+        if self._appended is None:  # one walk of the scope for every name
+            self._appended = {}
+            body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
+            stack = list(body)
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    continue
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                        and isinstance(node.func.value, ast.Name) and len(node.args) == 1):
+                    self._appended.setdefault(node.func.value.id, []).append(node.args[0])
+                stack.extend(children(node))
+        return self._appended.get(name, [])
 
     def values(self, name):
         """Assigned values of `name` in the nearest scope binding it (class scopes skipped)."""
@@ -287,9 +325,19 @@ class Analysis:
         self._targets_0_3 = None
         self._scopes = {}  # id(function or module node) -> its Scope, shared with the checker's walk
         self._functions = None  # name -> FunctionDef of the module-level functions, with their calls
+        self._legacy_variable = any(q in _VARIABLE for q in self.aliases.values()) or bool(
+            self.star_modules & {"torch.autograd", "torch.autograd.variable"}
+        )
+        self._qualified = {}  # id(node) -> (node, its qualified name)
 
     def qualify(self, node):
         """The qualified name a Name/Attribute chain refers to through the imports, or None."""
+        known = self._qualified.get(id(node))  # rules ask about the same call's function many times
+        if known is None or known[0] is not node:
+            known = self._qualified[id(node)] = (node, self._qualify(node))
+        return known[1]
+
+    def _qualify(self, node):
         name = dotted(node)
         if name is None:
             return None
@@ -306,9 +354,7 @@ class Analysis:
 
     def imports_legacy_variable(self):
         """Does the module import `Variable` (the hallmark of pre-0.4 code)?"""
-        return any(q in _VARIABLE for q in self.aliases.values()) or bool(
-            self.star_modules & {"torch.autograd", "torch.autograd.variable"}
-        )
+        return self._legacy_variable
 
     def targets_0_3(self):
         """Is this 0.1-0.3 code: it imports `Variable` and uses no API that 0.4 brought? 2019 code often

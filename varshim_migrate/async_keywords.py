@@ -6,6 +6,8 @@ the argument `non_blocking` (pytorch/pytorch v0.4.0, torch/tensor.py `cuda(..., 
 
 - `rewrite_async_kwargs` returns the source with those keywords spelled `non_blocking` (the
   migrator's fix; lines keep their number, columns after the keyword move by 7);
+  `rewrite_and_parse` does the same for a whole file and parses the result, tokenizing only the
+  statements around each `async` (tokenize is as slow as the parser);
 - `compile_legacy` compiles a file as `compile` would, but with those keywords accepted, keeping
   every line and column of the user's file (for tracebacks and coverage).
 
@@ -13,11 +15,13 @@ Pure standard library: the runner, the IPython transformer and the migrator impo
 """
 
 import ast
+import bisect
 import io
 import keyword
+import re
 import tokenize
 
-__all__ = ["async_kwarg_positions", "rewrite_async_kwargs", "compile_legacy"]
+__all__ = ["async_kwarg_positions", "rewrite_async_kwargs", "rewrite_and_parse", "compile_legacy"]
 
 _PLACEHOLDER = "_asyn"  # same length as "async", so nothing after it moves
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -84,6 +88,80 @@ def _replace(source, positions, replacement):
 def rewrite_async_kwargs(source):
     """`source` with every `async=` keyword argument spelled `non_blocking=`; identity without one."""
     return _replace(source, async_kwarg_positions(source), "non_blocking")
+
+
+# `async` then `=`: the first is a cheap filter (most files never tokenize); the second also finds
+# the spellings tokenize accepts with a comment or a line break before the `=`.
+_MAYBE = re.compile(r"\basync\s*=(?!=)")
+_CANDIDATE = re.compile(r"\basync\b(?:\s|\\|#[^\r\n]*)*=(?!=)")
+_STATEMENT_LISTS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def rewrite_and_parse(source):
+    """(`async_kwarg_positions(source)`, `rewrite_async_kwargs(source)`, the `ast` of that text or
+    None), for a whole file.
+
+    Every `async` followed by `=` is taken for a keyword and the text parsed; then only the
+    statements holding one are tokenized. If tokenize agrees about every one, the parse stands;
+    otherwise (an `async=` in a string or comment, a text that does not parse) the whole file is
+    tokenized as `async_kwarg_positions` does, and no tree is returned.
+    """
+    if not _MAYBE.search(source):
+        return [], source, None
+    lines = io.StringIO(source).readlines()  # the rows tokenize counts
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    candidates = []
+    for match in _CANDIDATE.finditer(source):
+        row = bisect.bisect_right(starts, match.start())
+        candidates.append((row, match.start() - starts[row - 1]))
+    if "\r" not in source.replace("\r\n", ""):  # the parser and tokenize count lines alike
+        text = _replace(source, candidates, "non_blocking")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            tree = None
+        if tree is not None and _tokenized_around(tree, lines, candidates) == candidates:
+            return candidates, text, tree
+    positions = async_kwarg_positions(source)
+    return positions, _replace(source, positions, "non_blocking"), None
+
+
+def _tokenized_around(tree, lines, candidates):
+    """`async_kwarg_positions` over the innermost statements holding the candidates' rows."""
+    rows = sorted({row for row, _ in candidates})
+    spans = _innermost(tree.body, rows)
+    found = set()
+    for first, last in sorted({spans.get(row, (row, row)) for row in rows}):
+        fragment = "".join(lines[first - 1:last])
+        found.update((first - 1 + row, col) for row, col in async_kwarg_positions(fragment))
+    return sorted(found)
+
+
+def _innermost(statements, rows):
+    """{row: (first row, last row) of the innermost statement holding it, decorators included} for
+    the sorted `rows` that some statement of `statements` (or one nested in it) holds."""
+    spans, index = {}, 0
+    for statement in statements:
+        first = min([d.lineno for d in getattr(statement, "decorator_list", ())] + [statement.lineno])
+        while index < len(rows) and rows[index] < first:
+            index += 1
+        inside = []
+        while index < len(rows) and rows[index] <= statement.end_lineno:
+            inside.append(rows[index])
+            index += 1
+        if inside:
+            nested = []
+            for field in statement._fields:  # in the order of the source
+                if field in _STATEMENT_LISTS:
+                    for item in getattr(statement, field):
+                        nested.extend(item.body if not hasattr(item, "lineno") else [item])  # match cases
+            spans.update(_innermost(nested, inside))
+            spans.update((row, (first, statement.end_lineno)) for row in inside if row not in spans)
+        if index == len(rows):
+            break
+    return spans
 
 
 def compile_legacy(source, filename, mode="exec", flags=0, dont_inherit=True, optimize=-1):

@@ -1,8 +1,9 @@
 """`check`: one walk over the standard `ast` of a file, every rule dispatched by node type."""
 
 import ast
+import re
 
-from .analysis import Analysis
+from .analysis import Analysis, child_fields
 from .project import Project
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
@@ -23,6 +24,7 @@ class CheckContext:
         self.scope = None
         self.parents = []
         self.findings = []
+        self._segment_lines = None
         self._states = {}
         self._dispatch = {}
         for rule in rules:
@@ -39,6 +41,17 @@ class CheckContext:
         if state is None:
             state = self._states[rule.State] = rule.State(self.analysis)
         return state
+
+    def segment(self, node):
+        """The source text of `node`, as `ast.get_source_segment` gives it, without re-splitting the
+        file for every call."""
+        if self._segment_lines is None:
+            self._segment_lines = _LINE.findall("\n".join(self.lines))
+        lines, first, last = self._segment_lines, node.lineno - 1, node.end_lineno - 1
+        if first == last:
+            return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+        return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1:last],
+                        lines[last].encode()[:node.end_col_offset].decode()])
 
     def column(self, line, col):
         """ast columns count UTF-8 bytes; findings and libcst count characters."""
@@ -58,38 +71,31 @@ class CheckContext:
         )
 
     def walk(self, node):
-        rules = self._dispatch.get(type(node))
+        kind = type(node)
+        rules = self._dispatch.get(kind)
         if rules:
+            findings = self.findings
             for rule in rules:
-                self.findings.extend(rule.check(node, self))
+                findings.extend(rule.check(node, self))
         scope = self.scope
-        if isinstance(node, _SCOPES):
+        if kind in _SCOPES:
             self.scope = self.analysis.scope_for(node, scope)
-        self.parents.append(node)
-        for field in _child_fields(type(node)):
+        parents, walk = self.parents, self.walk
+        parents.append(node)
+        for field in child_fields(kind):
             value = getattr(node, field)
             if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
-                        self.walk(item)
+                        walk(item)
             elif isinstance(value, ast.AST):
-                self.walk(value)
-        self.parents.pop()
+                walk(value)
+        parents.pop()
         self.scope = scope
 
 
-_FIELDS = {}
-_LEAF_FIELDS = frozenset({
-    "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
-})
-
-
-def _child_fields(node_type):
-    """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
-    fields = _FIELDS.get(node_type)
-    if fields is None:
-        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
-    return fields
+# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def parse_failure(error):
@@ -110,12 +116,14 @@ def check_tree(tree, source, rules=RULES, module=None, project=None):
 
 def prepare(source):
     """(token pass findings, the text they leave, its ast or the VS001 finding)."""
-    found, text = [], source
+    found, text, tree = [], source, None
     for token_pass in TOKEN_PASSES:
-        findings, text = token_pass.apply(text)
+        findings, new_text, parsed = token_pass.apply(text)
+        if new_text != text or parsed is not None:
+            text, tree = new_text, parsed
         found += findings
     try:
-        return found, text, ast.parse(text)
+        return found, text, tree or ast.parse(text)
     except (SyntaxError, ValueError) as error:
         return found, text, parse_failure(error if isinstance(error, SyntaxError) else SyntaxError(str(error)))
 

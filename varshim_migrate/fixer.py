@@ -24,14 +24,47 @@ def rewrite(text, findings, rules, annotate=False):
     fixer = _Fixer(findings, rules, annotate)
     tree = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True).visit(fixer)
     if fixer.imports:
-        from libcst.codemod import CodemodContext  # heavy (matchers): only when an import is due
-        from libcst.codemod.visitors import AddImportsVisitor
-
-        context = CodemodContext()
-        for module in sorted(fixer.imports):
-            AddImportsVisitor.add_needed_import(context, module)
-        tree = AddImportsVisitor(context).transform_module(tree)
+        tree = _with_imports(tree, fixer.imports)
     return tree.code, collections.Counter({code: len(done) for code, done in fixer.applied.items()})
+
+
+def _with_imports(module, names):
+    """`module` with `import NAME` for each of `names` that its leading imports lack, placed as
+    libcst's `AddImportsVisitor` places it: after the docstring (or `__strict__` flag) and the
+    imports that follow it, one blank line before the next statement. That visitor walks the whole
+    tree twice with matchers (most of a migrate's time); only the top statements matter."""
+    body = list(module.body)
+    start = 1 if body and _docstring_or_strict(body[0]) else 0
+    end = start
+    imported = set()
+    while end < len(body) and _lone_import(body[end]):
+        statement = body[end].body[0]
+        if isinstance(statement, cst.Import):
+            imported.update(alias.evaluated_name for alias in statement.names if alias.asname is None)
+        end += 1
+    missing = sorted(set(names) - imported)
+    if not missing:
+        return module
+    rest = body[end:]
+    if rest and (not rest[0].leading_lines or rest[0].leading_lines[0].comment is not None):
+        rest[0] = rest[0].with_changes(leading_lines=(cst.EmptyLine(), *rest[0].leading_lines))
+    added = [cst.parse_statement(f"import {name}", config=module.config_for_parsing) for name in missing]
+    return module.with_changes(body=(*body[:end], *added, *rest))
+
+
+def _lone_import(statement):
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], (cst.Import, cst.ImportFrom)))
+
+
+def _docstring_or_strict(statement):
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Expr):
+        return isinstance(small.value, cst.SimpleString)
+    return (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "__strict__")
 
 
 class Block:

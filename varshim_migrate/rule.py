@@ -95,5 +95,6 @@ class TokenPass:
     exact = True
 
     def apply(self, source):
-        """(findings, `source` rewritten to modern syntax); `([], source)` without the idiom."""
+        """(findings, `source` rewritten to modern syntax, the `ast` of that text if the pass parsed
+        it or None); `([], source, None)` without the idiom."""
         raise NotImplementedError

@@ -1,4 +1,5 @@
-"""The installed varshim's version, for `--version` and the flake8 plugin, without importing torch.
+"""The installed varshim's version, for `--version` and the flake8 plugin, without importing torch;
+and the argparse parser every varshim command uses (usage errors in one line).
 
 Read from the distribution's metadata only when asked: `importlib.metadata` costs tens of
 milliseconds, more than the rest of `varshim check`'s start-up.
@@ -6,7 +7,7 @@ milliseconds, more than the rest of `varshim check`'s start-up.
 
 import argparse
 
-__all__ = ["version", "VersionAction"]
+__all__ = ["version", "VersionAction", "Parser"]
 
 
 def version():
@@ -24,3 +25,11 @@ class VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"varshim {version()}")
         parser.exit()
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line, naming the command and where its help is (argparse prints the
+    whole usage first, which for `varshim run` is four lines)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")

@@ -160,7 +160,8 @@ def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         varshim_cli.run_main(argv)
     assert info.value.code == 2
-    assert "usage: varshim run" in capsys.readouterr().err
+    err = capsys.readouterr().err  # one line (issue 14), pointing at the help
+    assert err.startswith("varshim run: error: ") and err.count("\n") == 1 and "`varshim run --help`" in err
 
 
 def test_in_process_run_restores_sys(tmp_path, capsys):
@@ -292,7 +293,8 @@ def test_the_one_line_edit_makes_its_file_0_3_code(tmp_path):
 def test_a_bad_written_for_is_a_usage_error(argv, error, capsys):
     with pytest.raises(SystemExit) as info:
         varshim_cli.run_main(argv)
-    assert info.value.code == 2 and capsys.readouterr().err.splitlines()[-1] == f"varshim run: error: {error}"
+    assert info.value.code == 2 and capsys.readouterr().err.splitlines() == [
+        f"varshim run: error: {error} (`varshim run --help` lists the options)"]
 
 
 def test_a_bad_written_for_in_the_environment_names_the_variable(monkeypatch, capsys, tmp_path):

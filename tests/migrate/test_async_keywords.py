@@ -4,6 +4,7 @@ import ast
 import glob
 import io
 import os
+import re
 import sysconfig
 import tokenize
 import traceback
@@ -13,7 +14,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.support.strategies import FRAGMENTS, identifiers, modern_sources
-from varshim_migrate.async_keywords import async_kwarg_positions, compile_legacy, rewrite_async_kwargs
+from varshim_migrate.async_keywords import (
+    async_kwarg_positions, compile_legacy, rewrite_and_parse, rewrite_async_kwargs,
+)
 
 LEGACY = """\
 import torch
@@ -162,3 +165,33 @@ def test_compile_legacy_keeps_every_column(legacy):
             assert lines[node.lineno - 1][node.col_offset:node.end_col_offset] == node.id.encode("utf-8")
         if isinstance(node, ast.keyword) and node.arg == "non_blocking":
             assert lines[node.lineno - 1][node.col_offset:].startswith(b"async")
+
+
+# Where a bare `async` then `=` is not a keyword argument, or tokenize reads the file otherwise.
+TRICKY = [
+    "doc = \"\"\"\nx.cuda(async=True)\n\"\"\"", "# x.cuda(async=True)", "s = 'f(async = 1)'",
+    "def g(async=1): pass", "h = lambda async=1: 0", "class A(async=1): pass", 'f"{x.cuda(async=True)}"',
+    "y = f(async  # why\n  =True)", "y = f(async \\\n =True)", "a = 1; b = f(async=True)",
+    "@dec(x.cuda(async=True))\ndef k():\n    pass", "if c:\n    r = m.cuda(async=True)\nelse:\n    pass",
+    "try:\n    pass\nexcept E:\n    q = f(async=False)", "while w: z = f(async=True)", "x = (1,\n 2); y = f(async=True)",
+]
+tricky_sources = st.lists(st.one_of(pieces.map(lambda p: p[0]), st.sampled_from(TRICKY)), min_size=1, max_size=6).map(
+    lambda ps: "\n".join(ps) + "\n")
+indented_sources = tricky_sources.map(lambda s: "def outer():\n" + "".join("    " + line for line in s.splitlines(True)))
+
+
+@given(st.one_of(tricky_sources, indented_sources))
+def test_rewrite_and_parse_is_the_token_rewrite_parsed(source):
+    positions, text, tree = rewrite_and_parse(source)
+    tokenized = re.search(r"\basync\s*=", source) is not None  # otherwise the file is not even tokenized
+    assert positions == (async_kwarg_positions(source) if tokenized else [])
+    assert text == (rewrite_async_kwargs(source) if tokenized else source)
+    if tree is not None:
+        assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
+
+
+def test_rewrite_and_parse_tokenizes_only_around_async_when_it_can():
+    assert rewrite_and_parse(LEGACY)[2] is None  # async= in a string and a comment: the whole file is tokenized
+    source = "import torch\n\ndef f(x):\n    return x.cuda(async=True)\n"
+    positions, text, tree = rewrite_and_parse(source)
+    assert positions == [(4, 18)] and tree is not None and ast.dump(tree) == ast.dump(ast.parse(text))

@@ -2,6 +2,9 @@
 
 import ast
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from varshim_migrate.checker import CheckContext, check_source, check_tree, prepare
 from varshim_migrate.rule import Rule
 from varshim_migrate.rules import select_rules
@@ -99,3 +102,15 @@ def test_parents_and_scope_during_the_walk():
 
     check_tree(ast.parse("def f():\n    return 1\n"), "", [Probe()])
     assert seen == [("FunctionDef", "FunctionDef")]
+
+
+_PIECES = ["x = f(a,\n      b)", "y = 'é' + g(é)", "z = (1 +\r\n     2)", "w = h(3)\r", "\x0cv = k[0]", "s = '''a\rb''' + t"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map("\n".join))
+def test_segment_is_ast_get_source_segment(source):
+    # line ends of every kind, form feeds, non-ASCII columns and lines spanning several rows
+    context = CheckContext(None, source.split("\n"), ())
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.expr):
+            assert context.segment(node) == ast.get_source_segment(source, node)

@@ -4,12 +4,13 @@ import ast
 
 import libcst as cst
 from hypothesis import given
+from hypothesis import strategies as st
 from libcst.codemod import CodemodContext, CodemodTest
 
 from tests.support.strategies import modern_sources
 from varshim_migrate import RULES, VarshimCodemod, migrate_source, select_rules
 from varshim_migrate.checker import check_source
-from varshim_migrate.fixer import Block, rewrite
+from varshim_migrate.fixer import Block, _with_imports, rewrite
 from varshim_migrate.rule import Rule
 
 LEGACY = "import torch\nfrom torch.autograd import Variable\nx = Variable(t)  # keep\nprint(y.creator)\na.reinforce(r)\n"
@@ -140,3 +141,21 @@ def test_modern_code_is_never_reported_or_changed(source):
     text = "import torch\nfrom torch.autograd import Variable\n" + source  # even in a legacy file
     assert check_source(text) == []
     assert migrate_source(text, annotate=True).new_source == text
+
+
+_HEADS = [
+    '"""Doc."""', "__strict__ = True", "import torch", "import torch.nn as nn", "import torch.nn", "import os",
+    "import torch as torch", "from torch import nn", "import os; import sys", "# a comment", "", "x = 1",
+    "def f():\n    import torch", "'''doc''' 'more'", "if x:\n    import torch",
+]
+
+
+@given(st.lists(st.sampled_from(_HEADS), max_size=6), st.sets(st.sampled_from(["torch", "os", "torch.nn"]), min_size=1))
+def test_imports_go_where_libcsts_add_imports_visitor_puts_them(head, names):
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    module = cst.parse_module("\n".join(head + ["y = 2"]) + "\n")
+    context = CodemodContext()
+    for name in sorted(names):
+        AddImportsVisitor.add_needed_import(context, name)
+    assert _with_imports(module, names).code == AddImportsVisitor(context).transform_module(module).code

@@ -312,6 +312,37 @@ def _write_json(path, notebook, cells, counts):
     os.replace(handle.name, path)
 
 
+class NotebookUnreadable(Exception):
+    """A notebook that cannot be run: the message names the file and what to do; `status` is the exit
+    status (2: no such file, as python's; 1: the file is not a notebook)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def read_notebook(path):
+    """The notebook at `path` as nbformat 4 (nbformat 3 converted, as Jupyter does), or
+    `NotebookUnreadable` with one line saying why not."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise NotebookUnreadable(f"can't open notebook {path!r}: {error.strerror}", 2) from None
+    if not data.strip():
+        raise NotebookUnreadable(f"{path}: the file is empty, not a notebook; open and save it in Jupyter", 1)
+    try:
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        raise NotebookUnreadable(f"{path}: not a notebook (not UTF-8 text); is it the .ipynb Jupyter saved?", 1) from None
+    except Exception as error:  # nbformat's reader: NotJSONError, validation and version errors, AttributeError
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = reason if len(reason) <= 120 else reason[:117] + "..."
+        raise NotebookUnreadable(f"{path}: not a notebook nbformat can read ({reason}); "
+                                 "is it the .ipynb Jupyter saved?", 1) from None
+    return nb
+
+
 def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None, seed=None, written_for="auto",
                  announce=True):
     """`varshim run NOTEBOOK.ipynb [--check] [--tolerance TOL] [--seed N] [--json FILE] [--output FILE]`.
@@ -320,7 +351,11 @@ def run_notebook(path, check=False, tolerance=1e-4, output=None, json_path=None,
     without, 1 if a cell failed unexpectedly (the run stopped there).
     """
     check = check or json_path is not None
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = read_notebook(path)
+    except NotebookUnreadable as error:
+        print(f"varshim run: {error}", file=sys.stderr)
+        return error.status
     counts, cells, stopped = dict.fromkeys(saved_outputs.OUTCOMES, 0), [], None
     runs = execute(nb, os.path.dirname(os.path.abspath(path)), echo=not check, keep_going=check, seed=seed,
                    written_for=written_for, name=os.path.basename(path), announce=announce)

@@ -8,7 +8,9 @@ no constructor state and every use of it is `MyFn()(...)`: `ctx` takes the place
 """
 
 import ast
+import collections
 
+from ..analysis import children
 from ..edits import cst, renamed
 from ..rule import Rule
 
@@ -32,9 +34,7 @@ class LegacyFunctions:
 
     def __init__(self, analysis):
         classes = {}
-        for node in ast.walk(analysis.tree):
-            if not isinstance(node, ast.ClassDef):
-                continue
+        for node in _class_definitions(analysis.tree):
             if not any(analysis.qualify(base) in _FUNCTION for base in node.bases):
                 continue
             forward = _methods(node).get("forward")
@@ -81,10 +81,31 @@ def _trivial_init(function):
     return True
 
 
+_STATEMENT_LISTS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def _class_definitions(tree):
+    """Every class statement, in `ast.walk`'s order (breadth first), visiting statement lists only."""
+    todo = collections.deque([tree])
+    while todo:
+        node = todo.popleft()
+        if isinstance(node, ast.ClassDef):
+            yield node
+        for field in node._fields:
+            value = getattr(node, field)
+            if field in _STATEMENT_LISTS and type(value) is list:
+                todo.extend(value)
+
+
 def _check_uses(tree, classes):
     """Every use of a rewritable class must be `Fn()(...)`, `Fn.apply` or the definition itself."""
-    for parent in ast.walk(tree):
-        for child in ast.iter_child_nodes(parent):
+    todo = collections.deque([tree])  # breadth first, as ast.walk: the first reason found is the one given
+    while todo:
+        parent = todo.popleft()
+        for child in children(parent):
+            todo.append(child)
+            if type(child) is not ast.Call and type(child) is not ast.Name:
+                continue
             if (isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in classes
                     and not (isinstance(parent, ast.Call) and parent.func is child)):
                 # `f = Fn()` then `f(x)`: the instance outlives one call

@@ -26,7 +26,7 @@ __all__ = [
 
 
 def _source(context, node):
-    return ast.get_source_segment("\n".join(context.lines), node)
+    return context.segment(node)
 
 
 def _atom(context, node):
@@ -64,9 +64,9 @@ def _arguments(call, names):
 def _target(call, context, name):
     """How the legacy call is spelled: "function" (torch.<name>(...)), "method" (<tensor>.<name>(...)) or None."""
     qualified = context.analysis.qualify(call.func)
-    if qualified == f"torch.{name}":
-        return "function"
-    if isinstance(call.func, ast.Attribute) and call.func.attr == name and qualified is None:
+    if qualified is not None:
+        return "function" if qualified == "torch." + name else None
+    if isinstance(call.func, ast.Attribute) and call.func.attr == name:
         root = call.func.value
         while isinstance(root, ast.Attribute):
             root = root.value

@@ -5,14 +5,10 @@ torch/tensor.py). No parser of today's Python reads such a file, so this is a to
 (`varshim_migrate.async_keywords`), run before anything parses the file.
 """
 
-import re
-
 from .. import async_keywords
 from ..rule import Finding, TokenPass
 
 __all__ = ["AsyncKeywords"]
-
-_MAYBE = re.compile(r"\basync\s*=(?!=)")  # a cheap filter: most files never tokenize
 
 
 class AsyncKeywords(TokenPass):
@@ -21,11 +17,9 @@ class AsyncKeywords(TokenPass):
     modern = "x.cuda(non_blocking=True)"
 
     def apply(self, source):
-        positions = async_keywords.async_kwarg_positions(source) if _MAYBE.search(source) else []
-        if not positions:
-            return [], source
+        positions, text, tree = async_keywords.rewrite_and_parse(source)
         findings = [
             Finding(self.code, line, col, "async= is a SyntaxError since Python 3.7: write non_blocking=", fixable=True)
             for line, col in positions
         ]
-        return findings, async_keywords.rewrite_async_kwargs(source)
+        return findings, text, tree

@@ -7,6 +7,7 @@ Legacy: pytorch/pytorch v0.3.1 torch/autograd/variable.py; modern: the 0.4.0 mig
 import ast
 import dataclasses
 
+from ..analysis import children
 from ..edits import cst, keyword, method_call, parenthesized
 from ..rule import NamesTorch, Rule
 
@@ -26,9 +27,9 @@ _DIFFERENTIATES_AFTER = "the code after it differentiates, returns or yields"
 
 def _flag(call, name):
     """(present, literal value or the expression node) of a keyword of an ast Call."""
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            value = keyword.value
+    for argument in call.keywords:
+        if argument.arg == name:
+            value = argument.value
             if isinstance(value, ast.Constant) and isinstance(value.value, bool):
                 return True, value.value
             return True, value
@@ -173,10 +174,34 @@ class VariableWrapper(_VariableCall):
 
 
 class _NoGradRegions:
-    """VS102's state in one file: the statement lists already given a no_grad block, and where."""
+    """VS102's state in one file: the statement lists already given a no_grad block, and where;
+    and, computed once per statement list, where each statement sits and what differentiates."""
 
     def __init__(self, analysis):
-        self.starts = set()  # (id(ast statement list), index of the first statement in the block)
+        self.starts = {}  # id(ast statement list) -> index of the first statement of its no_grad block
+        self._places = {}  # id(container) -> {id(statement): (its statement list, index)}
+        self._last_differentiating = {}  # id(statement list) -> index of its last statement that differentiates
+
+    def place(self, container, child):
+        """(the statement list of `container` holding `child`, its index), or (None, None)."""
+        places = self._places.get(id(container))
+        if places is None:
+            places = self._places[id(container)] = {}
+            if not isinstance(container, ast.ClassDef):
+                for field in ("body", "orelse", "finalbody"):
+                    block = getattr(container, field, None)
+                    if isinstance(block, list):
+                        for index, statement in enumerate(block):
+                            places.setdefault(id(statement), (block, index))
+        return places.get(id(child), (None, None))
+
+    def differentiates_from(self, block, start):
+        """Does a statement of `block` from index `start` on differentiate, return or yield?"""
+        last = self._last_differentiating.get(id(block))
+        if last is None:
+            last = self._last_differentiating[id(block)] = max(
+                (i for i, statement in enumerate(block) if _differentiates(statement)), default=-1)
+        return last >= start
 
 
 class Volatile(_VariableCall):
@@ -207,29 +232,28 @@ class Volatile(_VariableCall):
     def _region(self, node, context):
         """The statement a no_grad block must start at; True if already inside one; why not if unclear."""
         parents = context.parents
-        starts = context.state(self).starts
+        regions = context.state(self)
         statement_at = None
         for depth in range(len(parents) - 1, -1, -1):
             ancestor = parents[depth]
             if isinstance(ancestor, ast.With) and any(_is_no_grad(item.context_expr, context) for item in ancestor.items):
                 return True
             child = parents[depth + 1] if depth + 1 < len(parents) else node
-            block = _block_of(ancestor, child)
-            if block is not None and any(id(block) == b and start <= block.index(child) for b, start in starts):
+            block, index = regions.place(ancestor, child)
+            if block is not None and regions.starts.get(id(block), index + 1) <= index:
                 return True
             if statement_at is None and isinstance(child, ast.stmt) and block is not None:
-                statement_at = (block, child)
+                statement_at = (block, index, child)
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 break
         if statement_at is None:
             return _DIFFERENTIATES_AFTER
-        block, statement = statement_at
+        block, start, statement = statement_at
         if not _starts_its_line(statement, context):  # `for x in xs: v = ...`, `a(); v = ...`
             return "other code shares its line"
-        start = block.index(statement)
-        if any(_differentiates(s) for s in block[start:]):
+        if regions.differentiates_from(block, start):
             return _DIFFERENTIATES_AFTER
-        starts.add((id(block), start))
+        regions.starts[id(block)] = min(start, regions.starts.get(id(block), start))
         return statement
 
     def fix_block(self, block, applied):
@@ -258,14 +282,6 @@ def _is_no_grad(expression, context):
     return isinstance(expression, ast.Call) and context.analysis.qualify(expression.func) == "torch.no_grad"
 
 
-def _block_of(container, child):
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(container, field, None)
-        if isinstance(block, list) and any(s is child for s in block):
-            return block if not isinstance(container, ast.ClassDef) else None
-    return None
-
-
 def _differentiates(statement):
     stack = [statement]
     while stack:
@@ -277,7 +293,7 @@ def _differentiates(statement):
             if name in _DIFFERENTIATES:
                 return True
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
     return False
 
 
