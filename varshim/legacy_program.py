@@ -324,6 +324,13 @@ def release_of(filename):
     return None if target is None or target is _NOT_OWNED else _release_text(target)
 
 
+def _caller_target(depth):
+    """The target of the file `depth` frames above the function asking its public caller."""
+    filename = sys._getframe(depth + 2).f_code.co_filename
+    target = _targets.get(filename, _UNKNOWN)
+    return _target(filename) if target is _UNKNOWN else target
+
+
 def targets_before(release, depth=1):
     """Was the caller's caller (`depth` frames above the function asking) written for a torch
     release before `release` ("0.4", or a tuple)? False for every file that is not a legacy
@@ -331,10 +338,7 @@ def targets_before(release, depth=1):
     patched function."""
     if not _programs:
         return False
-    filename = sys._getframe(depth + 1).f_code.co_filename
-    target = _targets.get(filename, _UNKNOWN)
-    if target is _UNKNOWN:
-        target = _target(filename)
+    target = _caller_target(depth)
     if target is None or target is _NOT_OWNED:
         return False
     return target < (release if type(release) is tuple else _bounds.get(release) or _bound(release))
@@ -346,10 +350,7 @@ def written_since(release, depth=1):
     `targets_before` within the programs' files (`Variable(x)` in code dated 0.4 is torch's)."""
     if not _programs:
         return False
-    filename = sys._getframe(depth + 1).f_code.co_filename
-    target = _targets.get(filename, _UNKNOWN)
-    if target is _UNKNOWN:
-        target = _target(filename)
+    target = _caller_target(depth)
     return target is not _NOT_OWNED and (target is None or target >= _bound(release))
 
 
