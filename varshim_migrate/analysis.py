@@ -324,6 +324,8 @@ class Analysis:
         self._calls_variable = None
         self._targets_0_3 = None
         self._scopes = {}  # id(function or module node) -> its Scope, shared with the checker's walk
+        self._returned = {}  # id(function node) -> (node, [(returned value, scope)]): one walk per function
+        self._origins = {}  # (id(name), id(scope), depth) -> (name, scope, origins): a name's origins once
         self._functions = None  # name -> FunctionDef of the module-level functions, with their calls
         self._legacy_variable = any(q in _VARIABLE for q in self.aliases.values()) or bool(
             self.star_modules & {"torch.autograd", "torch.autograd.variable"}
@@ -400,19 +402,34 @@ class Analysis:
         where one is unknown); any other expression is its own origin."""
         if not isinstance(node, ast.Name):
             return [(node, scope)]
+        key = (id(node), id(scope), _depth)
+        known = self._origins.get(key)
+        if known is None or known[0] is not node or known[1] is not scope:
+            known = self._origins[key] = (node, scope, self._name_origins(node, scope, _depth))
+        return list(known[2])
+
+    def _name_origins(self, node, scope, _depth):
         values = self.bound(node.id, scope) if _depth < _MAX_DEPTH else None
         if not values:
             return [(None, scope)]
-        found = []
+        found, seen = [], set()
+
+        def add(origins):  # each origin once: names bound in loops would repeat them exponentially
+            for origin in origins:
+                key = (id(origin[0]), id(origin[1]))
+                if key not in seen:
+                    seen.add(key)
+                    found.append(origin)
+
         for value, home in values:
             items = self._tuple_items(value, home)
             if items is not None:  # a, b = f(): the items f returns
                 for item, item_home in items:
-                    found.extend(self.origins(item, item_home, _depth + 1))
+                    add(self.origins(item, item_home, _depth + 1))
             elif isinstance(value, ast.Name) and not (value.id == node.id and home is scope):
-                found.extend(self.origins(value, home, _depth + 1))
+                add(self.origins(value, home, _depth + 1))
             else:
-                found.append((value, home))
+                add(((value, home),))
         return found
 
     def _tuple_items(self, node, scope):
@@ -435,8 +452,7 @@ class Analysis:
         forward = owner and owner.methods.get("forward")
         if forward is None:
             return None
-        found = [(r.value, self.scope_for(forward, self._module_scope())) for r in _own_nodes(forward, ast.Return)]
-        return found or None
+        return self._returns_of(forward)
 
     # -- classes of this module ------------------------------------------------------------------
 
@@ -489,8 +505,15 @@ class Analysis:
         function = self._function(call.func, scope)
         if function is None:
             return None
-        found = [(r.value, self.scope_for(function, self._module_scope())) for r in _own_nodes(function, ast.Return)]
-        return found or None
+        return self._returns_of(function)
+
+    def _returns_of(self, function):
+        """[(value, scope)] of a function's own `return` statements, or None when it has none."""
+        known = self._returned.get(id(function))
+        if known is None or known[0] is not function:
+            found = [(r.value, self.scope_for(function, self._module_scope())) for r in _own_nodes(function, ast.Return)]
+            known = self._returned[id(function)] = (function, found or None)
+        return known[1]
 
     def _module_scope(self):
         return self.scope_for(self.tree, None)
