@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import tokenize
 
 from .checker import check_source
@@ -305,10 +306,11 @@ def _migrate(argv):
     done = 0
     results = _in_order(_migrate_file, tasks, _processes(options, files))
     try:
-        for path, encoding, migration in results:
-            with _sigint_deferred():  # a file is rewritten and counted, or neither
-                _emit(path, encoding, migration, report, options.write)
-                done += 1
+        with _SigintBetweenFiles() as sigint:
+            for path, encoding, migration in results:
+                with sigint.deferred():  # a file is rewritten and counted, or neither
+                    _emit(path, encoding, migration, report, options.write)
+                    done += 1
     except KeyboardInterrupt:
         sys.stdout.flush()
         sys.stderr.write(report.render())
@@ -334,17 +336,39 @@ def _emit(path, encoding, migration, report, write):
         sys.stdout.write(migration.diff() if isinstance(migration, NotebookMigration) else _diff(path, migration))
 
 
-@contextlib.contextmanager
-def _sigint_deferred():
-    """Ctrl-C waits until the block is done (where signal masks exist)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+class _SigintBetweenFiles:
+    """Ctrl-C at once, except while a file is rewritten and counted: then right after it.
+
+    A signal mask would not do: Python runs its handler in the main thread even when the signal is
+    delivered to one of the worker pool's threads, which do not block it."""
+
+    def __init__(self):
+        self._writing = self._asked = False
+
+    def __enter__(self):
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum, frame):
+        if not self._writing:
+            raise KeyboardInterrupt
+        self._asked = True
+
+    @contextlib.contextmanager
+    def deferred(self):
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
+        if self._asked:
+            raise KeyboardInterrupt
 
 
 def _diff(path, migration):
