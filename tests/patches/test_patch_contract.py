@@ -446,12 +446,17 @@ for _patch in PATCHES:  # the restored linear algebra and 1.7 Fourier names: tor
 @contextlib.contextmanager
 def applied(patch):
     """The row in place as in a process that runs a program it is for: a row with `before` exists
-    only while a program written for an earlier release runs (here, one that owns no file of ours)."""
-    if patch.before is None:
+    only while a program written for an earlier release runs, a row `while_running` while any legacy
+    program runs (here, one that owns no file of ours)."""
+    if patch.always:
         yield
         return
-    major, minor = legacy_program.parse_written_for(patch.before) if isinstance(patch.before, str) else patch.before
-    program = legacy_program.enter(tempfile.mkdtemp(), (major, minor - 1), start=False)
+    if patch.while_running:
+        written_for = legacy_program.AUTO
+    else:
+        major, minor = legacy_program.parse_written_for(patch.before) if isinstance(patch.before, str) else patch.before
+        written_for = (major, minor - 1)
+    program = legacy_program.enter(tempfile.mkdtemp(), written_for, start=False)
     try:
         assert patch.applied
         yield

@@ -32,7 +32,10 @@ def _value(patch):
 
 
 def _expected(patch, installed=True):
-    """Applied while installed; a row with `before` only while a program written before it runs."""
+    """Applied while installed; a row with `before` only while a program written before it runs, a
+    row `while_running` only while a legacy program runs."""
+    if patch.while_running:
+        return installed and legacy_program.running()
     return installed and (patch.before is None or legacy_program.any_targets_before(patch.before))
 
 

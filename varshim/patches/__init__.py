@@ -5,7 +5,9 @@ registries) is one named, reversible unit (docs/compatibility.md has one row per
 of this package hold the replacements that are not legacy objects themselves.
 Everything else varshim does lives on legacy objects (`varshim.objects`) and never touches plain
 tensors. A row with `before="0.4"` exists only while a program written before 0.4 runs
-(`varshim.legacy_program`): without one, torch keeps its own object under that name.
+(`varshim.legacy_program`), and a row with `while_running=True` (a Python call on top of one of
+torch's hot operators) only while any legacy program runs: without one, torch keeps its own object
+under that name.
 """
 
 import contextlib
@@ -40,18 +42,32 @@ class Patch:
     a builtin already, `removed_apis.torchscript`), so scripted modern code compiles to torch's own
     op whichever object it finds under the patched name.
 
-    `before` (a release, "0.4"): applied only while some program written before it runs."""
+    `before` (a release, "0.4"): applied only while some program written before it runs.
+    `while_running`: applied only while a legacy program runs (`legacy_program.running()`), for a
+    replacement that would cost every modern caller of a hot operator a Python call."""
 
-    def __init__(self, name, owner, attribute, replacement, *, before=None):
+    def __init__(self, name, owner, attribute, replacement, *, before=None, while_running=False):
         self.name = name
         self.owner = owner
         self.attribute = attribute
         self.replacement = replacement
         self.before = before
+        self.while_running = while_running
         self._original = _ABSENT
         self._builtin = None
         self._registers = False  # whether apply entered the replacement in TorchScript's table
         self.applied = False
+
+    @property
+    def always(self):
+        """Applied whenever varshim is installed, whatever runs."""
+        return self.before is None and not self.while_running
+
+    def wanted(self):
+        """Should the row be in place for the programs running now (varshim installed)?"""
+        if self.while_running:
+            return legacy_program.running()
+        return self.before is None or legacy_program.any_targets_before(self.before)
 
     @property
     def original(self):
@@ -112,7 +128,7 @@ class Hooks:
     global hooks for every caller, so outside a legacy program they are not there to cost anything.
     `revert` removes them."""
 
-    before = None  # registered for every legacy program (rows of PATCHES may say a release)
+    always = True  # applied with varshim; the hooks themselves follow the running programs
 
     def __init__(self, name, *registrations):
         self.name = name
@@ -169,6 +185,7 @@ PATCHES = (
     Patch("module-backward-hook", torch.nn.Module, "register_backward_hook", module_hooks.register_backward_hook),
     Patch("set-default-tensor-type", torch, "set_default_tensor_type", program_tensors.set_default_tensor_type),
     *(Patch(*row) for row in removed_apis.ROWS),  # 0.4-1.13 APIs torch 2.x removed (varshim/patches/removed_apis)
+    *(Patch(*row, while_running=True) for row in removed_apis.HOT_ROWS),  # ... on hot operators: `1 - mask`, masks
     # operators whose result changed silently: hot in modern code (varshim/patches/silent_changes.py)
     *(Patch(*row, before=release) for release, *row in silent_changes.OPERATOR_ROWS),
     # only while a 0.3 program runs: its own files' tensors (varshim/patches/program_tensors.py)
@@ -204,7 +221,7 @@ def install():
     global _installed
     _installed = True
     for unit in _UNITS:
-        if unit.before is None:
+        if unit.always:
             unit.apply()
     _follow_programs()
 
@@ -218,15 +235,15 @@ def uninstall():
 
 
 def installed():
-    return all(unit.applied for unit in _UNITS if unit.before is None)
+    return all(unit.applied for unit in _UNITS if unit.always)
 
 
 def _follow_programs():
     if not _installed:
         return
     for patch in PATCHES:
-        if patch.before is not None:
-            if legacy_program.any_targets_before(patch.before):
+        if not patch.always:
+            if patch.wanted():
                 patch.apply()
             else:
                 patch.revert()

@@ -1,6 +1,7 @@
 """`1 - mask`, `-mask` and ByteTensor masks on plain tensors (varshim.patches.removed_apis.masks): the 1.1
 results where torch 2.13 raises, torch's own results and errors everywhere else, subclasses
-dispatched with torch's functions."""
+dispatched with torch's functions; the rows exist only while a legacy program runs (here, one that
+owns no file: the readings are for every caller during a legacy run)."""
 
 import pytest
 import torch
@@ -8,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import varshim
-from tests.support.legacy_program import modern_torch, run
+from tests.support.legacy_program import modern_torch, no_program_running, run, running_legacy_program
 from varshim.objects.variable import Variable
+from varshim.patches import PATCHES
 
 bool_masks = st.lists(st.booleans(), min_size=1, max_size=8).map(torch.tensor)
 seeds = st.integers(0, 2**16)
@@ -29,6 +31,28 @@ loss.backward()
 copy = scores.detach().clone()
 copy[byte_pad] = -1.0
 """
+
+
+HOT_ROWS = [patch for patch in PATCHES if patch.while_running]
+
+
+@pytest.fixture(autouse=True)
+def _a_legacy_run():
+    with running_legacy_program("1.1"):
+        yield
+
+
+def test_outside_a_legacy_run_modern_code_calls_torchs_own_operators():
+    assert {patch.attribute for patch in HOT_ROWS} >= {"__rsub__", "__neg__", "__setitem__", "masked_fill"}
+    assert all(patch.applied for patch in HOT_ROWS)
+    with no_program_running():
+        assert not any(patch.applied for patch in HOT_ROWS)
+        assert torch.Tensor.__dict__["__rsub__"] is next(p for p in HOT_ROWS if p.attribute == "__rsub__").original
+        with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool tensor"):
+            1 - torch.tensor([True, False])
+        with pytest.raises(RuntimeError, match="only supports boolean masks"):
+            torch.ones(2).masked_fill(torch.tensor([1, 0], dtype=torch.uint8), 0.0)
+    assert all(patch.applied for patch in HOT_ROWS)
 
 
 def test_program_fails_on_modern_torch():

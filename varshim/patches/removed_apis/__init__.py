@@ -4,7 +4,7 @@ One module per family: `six` (`torch._six`), `linalg` (`symeig`, `eig`, `lstsq`,
 `matrix_rank`, the 1.0/1.1 LAPACK names), `spectral` (the 1.7 `torch.fft`/`rfft`/..., real
 `stft`/`istft`), `masks` (`1 - mask`, ByteTensor masks), `dataloader` (private loader names).
 Each restored name calls the modern function that replaced it and warns once per call site with a
-`LegacyTorchWarning` naming that function. Every row of `ROWS` becomes one named, reversible
+`LegacyTorchWarning` naming that function. Every row of `ROWS` and `HOT_ROWS` becomes one named, reversible
 `Patch` of `varshim.patches.PATCHES`: a global patch is allowed here because each patched name
 raises on modern torch (AttributeError, ImportError, or its "was removed" / "not supported"
 RuntimeError), and calls torch accepts go to torch unchanged. docs/compatibility.md, section
@@ -19,7 +19,7 @@ import torch.utils.data.dataloader
 
 from . import dataloader, linalg, masks, six, spectral
 
-__all__ = ["ROWS"]
+__all__ = ["ROWS", "HOT_ROWS"]
 
 
 def _slug(name):
@@ -44,8 +44,15 @@ ROWS = (
     *_rows("fft-method", torch.Tensor, spectral.METHODS),
     ("stft-real", torch, "stft", spectral.stft),
     ("istft-real", torch, "istft", spectral.istft),
-    *_rows("mask", torch, masks.FUNCTIONS),
-    *_rows("mask-method", torch.Tensor, masks.METHODS),
     ("dataloader-names", torch.utils.data.dataloader, "__getattr__", dataloader.dataloader_getattr),
     ("collate-names", torch.utils.data._utils.collate, "__getattr__", dataloader.collate_getattr),
+)
+
+# Rows on operators modern code calls in its inner loops (`-x`, `1 - x`, `x[m] = v`, masked_fill):
+# a replacement is a Python call over torch's (about 0.1-0.3 us), so these exist only while a
+# legacy program runs (`Patch(..., while_running=True)`), and code that merely imports varshim
+# calls torch's own operators.
+HOT_ROWS = (
+    *_rows("mask", torch, masks.FUNCTIONS),
+    *_rows("mask-method", torch.Tensor, masks.METHODS),
 )

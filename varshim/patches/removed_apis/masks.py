@@ -11,7 +11,9 @@
   or 1; deprecated from 1.2 with a warning) are errors since torch 2.x; varshim uses them as the bool
   masks they stood for, with the rule legacy objects already follow (`varshim.objects.tensor_rules.bool_mask`).
 
-Every replacement changes nothing torch accepts: torch is called first and only its RuntimeError
+These are hot operators of modern code, so the rows exist only while a legacy program runs
+(`removed_apis.HOT_ROWS`): code that merely imports varshim calls torch's own. Every replacement
+changes nothing torch accepts: torch is called first and only its RuntimeError
 is followed by the legacy reading (`masked_scatter`, which warns before it refuses a uint8 mask,
 has its mask read first). Tensor subclasses and torch-function modes are dispatched with
 torch's own function, as if varshim were not there.
