@@ -41,6 +41,31 @@ def test_loss_data_0_is_a_float():
     assert total == loss.item()
 
 
+@pytest.mark.parametrize("values", [[2.5], [7], [True], [[1.5]], [1.0, 2.0], []])
+def test_indexing_a_one_element_tensor_reads_what_the_indexing_path_reads(values):
+    """`t[0]`/`t[-1]` of a one-element 1-D tensor takes a shortcut (`item()`, not an indexing op):
+    the same number, type and warning as the indexed path, and the same results or errors elsewhere."""
+    import warnings
+
+    from varshim.objects import legacy_tensor
+
+    data = Variable(torch.tensor(values)).data
+    for key in (0, -1, 1, slice(None)):
+        outcomes = []
+        for index in (type(data).__getitem__, legacy_tensor._indexed):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    result = index(data, key)
+                    outcome = (type(result), result.tolist() if isinstance(result, torch.Tensor) else result)
+                except IndexError as error:
+                    outcome = (IndexError, str(error))
+            outcomes.append((outcome, [(w.category, str(w.message)) for w in caught]))
+        assert outcomes[0] == outcomes[1], (values, key)
+    if values in ([2.5], [7], [True]):
+        assert type(data[0]) is type(int(values[0]) if values == [True] else values[0])
+
+
 @pytest.mark.parametrize("reduction", ["sum", "mean", "max", "min", "prod", "norm"])
 def test_full_reductions_are_python_numbers(reduction):
     values = torch.tensor([[0.5, -2.0], [3.0, 1.25]])

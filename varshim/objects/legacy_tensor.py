@@ -235,3 +235,33 @@ def _fast_result(result, func, args, kwargs):
 
 
 fast_paths.install_fast_methods(LegacyTensor, _EXACT, _OVERRIDES, _fast_arguments, _fast_result)
+
+# `loss.data[0]`, the 0.3 idiom read once per training step: the element of a one-element 1-D tensor
+# read with `item()` (the same number `_as_number` makes of the indexed 0-dim tensor) rather than by
+# indexing, whose C++ path is cold right after a step's large kernels. The tensor's own C methods
+# are called with dispatch off (on a LegacyTensor they would each cross the protocol). Every other
+# key takes the fast path above.
+_indexed = LegacyTensor.__getitem__
+_ITEM = torch._C.TensorBase.item
+_DIM = torch._C.TensorBase.dim
+_dispatch_enabled = torch._C._is_torch_function_enabled
+_mode_active = torch._C._is_torch_function_mode_enabled
+_NOT_ONE = object()
+
+
+def _only_element(tensor):
+    return _ITEM(tensor) if _DIM(tensor) == 1 and _NUMEL(tensor) == 1 else _NOT_ONE
+
+
+def __getitem__(self, key):
+    if type(key) is int and (key == 0 or key == -1) and id(type(self)) in _EXACT and _dispatch_enabled() \
+            and not _mode_active():
+        number = _disabled(_only_element, (), (self,))
+        if number is not _NOT_ONE:
+            warn_legacy("x.data[i] on a one-element tensor gave a Python number before 0.4: write x.item().")
+            return int(number) if isinstance(number, bool) else number
+    return _indexed(self, key)
+
+
+__getitem__.__qualname__ = "LegacyTensor.__getitem__"
+LegacyTensor.__getitem__ = __getitem__
