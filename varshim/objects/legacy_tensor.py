@@ -231,6 +231,8 @@ def _fast_arguments(args, kwargs):
 
 
 def _fast_result(result, func, args, kwargs):
+    if type(result) in fast_paths.PLAIN_VALUES:
+        return result  # `dim()`, `size()`, `item()` on a 0-dim result: what _wrap returns unchanged
     return _disabled(_wrap, (), (result, func, args, kwargs))
 
 

@@ -438,6 +438,7 @@ OVERRIDES.update(stochastic.sampler_overrides(Variable))
 # Variable comes first as self), plain values. A Variable subclass, a LegacyTensor or anything else
 # takes the protocol path.
 _PLAIN_ARGUMENTS = fast_paths.PLAIN_VALUES | {_Tensor, torch.nn.Parameter}
+_PLAIN_VALUES = fast_paths.PLAIN_VALUES
 
 
 def _fast_arguments(args, kwargs):
@@ -472,8 +473,8 @@ def _fast_result(result, func, args, kwargs):
             result = result.unsqueeze(0)
         result.__class__ = Variable
         return result
-    if type(result) is Variable or result is None:
-        return result
+    if type(result) is Variable or type(result) in _PLAIN_VALUES:
+        return result  # `item()`, `dim()`, `size()`: what wrap_result returns unchanged
     return _disabled(wrap_result, (), (result, False, args, kwargs))
 
 
