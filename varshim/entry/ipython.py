@@ -83,9 +83,15 @@ def _enter_kernel_program(ipython):
 
     imports = []  # the import lines of the cells run so far: a cell sees the kernel's names
     runs = itertools.count(1)
+    import IPython  # a kernel is running: IPython is there
+
+    # IPython >= 9.8 counts a cell before `pre_run_cell` (9.7 and earlier after it has run)
+    counted_first = IPython.version_info >= (9, 8)
 
     def date_cell(info):
-        number, cell = ipython.execution_count, info.raw_cell or ""
+        stored = info.store_history and not info.silent
+        number = ipython.execution_count - (1 if counted_first and stored else 0)
+        cell = info.raw_cell or ""
         offset = len(imports)
         source = "".join(imports) + cell
         program.date_module(lambda line: f"In [{number}], line {line - offset}", source, key=next(runs))
