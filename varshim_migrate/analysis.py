@@ -7,13 +7,14 @@ rules turn unknown into "needs a human" instead of guessing.
 """
 
 import ast
+import re
 
-__all__ = ["Analysis", "Scope", "children", "child_fields"]
+__all__ = ["Analysis", "Scope", "children", "add_children", "child_fields", "LOSSES"]
 
 # Full reductions: called without a dim they return one element (a size-(1,) Variable in 0.3).
 _REDUCTIONS = frozenset({"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "dot"})
 # torch.nn.functional losses (0.3 names); each returns one element unless reduce=False.
-_LOSSES = frozenset({
+LOSSES = frozenset({
     "nll_loss", "cross_entropy", "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss", "soft_margin_loss",
     "multilabel_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
@@ -110,6 +111,11 @@ class _Class:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The node types `Scope._collect` reads a binding from (or does not enter).
+_BINDERS = frozenset(_NESTED_SCOPES + (
+    ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
+    ast.NamedExpr, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.Global, ast.Nonlocal,
+))
 _CHILD_FIELDS = {}
 _LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operator markers
     "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
@@ -123,6 +129,24 @@ def child_fields(node_type):
     except KeyError:
         fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
         return fields
+
+
+def add_children(found, node, _fields=_CHILD_FIELDS, _node=ast.AST):
+    """Append the children of `node` to the list `found`, in order: `found.extend(children(node))`
+    without a generator (the traversals of a large file make one call per node)."""
+    kind = type(node)
+    fields = _fields.get(kind)
+    if fields is None:
+        fields = child_fields(kind)
+    append = found.append
+    for field in fields:
+        value = getattr(node, field)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, _node):
+                    append(item)
+        elif isinstance(value, _node):
+            append(value)
 
 
 def children(node):
@@ -193,6 +217,12 @@ class Scope:
         while stack:  # depth first, in source order
             node = stack.pop()
             kind = type(node)
+            if kind not in _BINDERS:  # most nodes: only their children may bind
+                found = []
+                add_children(found, node)
+                found.reverse()
+                stack += found
+                continue
             if kind in _NESTED_SCOPES:
                 bind(node.name, None)
                 continue
@@ -221,9 +251,10 @@ class Scope:
             elif kind in (ast.Global, ast.Nonlocal):
                 for name in node.names:
                     bind(name, None)
-            found = list(children(node))
+            found = []
+            add_children(found, node)
             found.reverse()
-            stack.extend(found)
+            stack += found
 
     def _bind_target(self, target, value):
         if isinstance(target, ast.Name):
@@ -266,7 +297,7 @@ class Scope:
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
                         and isinstance(node.func.value, ast.Name) and len(node.args) == 1):
                     self._appended.setdefault(node.func.value.id, []).append(node.args[0])
-                stack.extend(children(node))
+                add_children(stack, node)
         return self._appended.get(name, [])
 
     def values(self, name):
@@ -303,8 +334,9 @@ def _item(value, index):
 class Analysis:
     """Imports of one module, and the inferences the rules share."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, source=None):
         self.tree = tree
+        self.source = source  # the text of `tree`, when known: it spares some walks of the tree
         self.aliases = {}  # local name -> qualified name
         self.star_modules = set()
         for node in _statements(tree):
@@ -364,9 +396,15 @@ class Analysis:
         `torch.tensor(...)` or `dtype=`, none of which the migrator writes: there an index gives
         0-dim values on purpose, so the 0.3-only rules (0-dim results, TH leniencies) stay silent."""
         if self._targets_0_3 is None:
-            self._targets_0_3 = self.imports_legacy_variable() and not any(
-                _is_0_4_call(node, self) for node in ast.walk(self.tree) if isinstance(node, ast.Call))
+            self._targets_0_3 = self.imports_legacy_variable() and not (self._may_call_0_4() and any(
+                _is_0_4_call(node, self) for node in _preorder(self.tree) if isinstance(node, ast.Call)))
         return self._targets_0_3
+
+    def _may_call_0_4(self):
+        """Can the text hold a call 0.4 introduced (`_is_0_4_call`)? Not without one of its names; a
+        text that is not ASCII may spell names in other characters (NFKC), so it may."""
+        source = self.source
+        return source is None or not source.isascii() or _NAMES_0_4.search(source) is not None
 
     def torch_name(self):
         """The name this file binds the torch module to, or None."""
@@ -538,27 +576,34 @@ class Analysis:
             self._find_calls(self.tree, module, None)
         return self._functions
 
-    def _find_calls(self, node, scope, parent):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            self._name_calls.append((node, scope))
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._functions:
-            if self._is_module(scope.binding(node.id)):
-                function = self._functions[node.id]
-                if isinstance(parent, ast.Call) and parent.func is node:
-                    function.calls.append((parent, scope))
-                else:
-                    function.escapes = True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not self.tree:
-            for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
-                self._find_calls(default, scope, node)
-            for decorator in getattr(node, "decorator_list", ()):
-                self._find_calls(decorator, scope, node)
-            inner = self.scope_for(node, scope)
-            for child in (node.body if isinstance(node.body, list) else [node.body]):
-                self._find_calls(child, inner, node)
-            return
-        for child in ast.iter_child_nodes(node):
-            self._find_calls(child, scope, node)
+    def _find_calls(self, root, scope, parent):
+        """Depth first from `root`, in source order; a function's defaults and decorators are in the
+        enclosing scope, its body in its own (its annotations are not visited)."""
+        functions, name_calls = self._functions, self._name_calls
+        stack = [(root, scope, parent)]
+        while stack:
+            node, scope, parent = stack.pop()
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                name_calls.append((node, scope))
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
+                if self._is_module(scope.binding(node.id)):
+                    function = functions[node.id]
+                    if isinstance(parent, ast.Call) and parent.func is node:
+                        function.calls.append((parent, scope))
+                    else:
+                        function.escapes = True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not self.tree:
+                found = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+                found += getattr(node, "decorator_list", ())
+                inner = self.scope_for(node, scope)
+                body = node.body if isinstance(node.body, list) else [node.body]
+                stack += [(child, inner, node) for child in reversed(body)]
+                stack += [(child, scope, node) for child in reversed(found)]
+                continue
+            found = []
+            add_children(found, node)
+            found.reverse()
+            stack += [(child, scope, node) for child in found]
 
     def _function(self, func, scope):
         """The module-level FunctionDef a called name refers to, or None."""
@@ -708,7 +753,7 @@ class Analysis:
         if qualified in _TORCH_SAME_RANK:  # F.logsigmoid(score) of a scalar
             return bool(node.args) and self.is_scalar(node.args[0], scope, depth)
         if qualified and qualified.startswith("torch.nn.functional."):
-            return qualified.rsplit(".", 1)[1] in _LOSSES
+            return qualified.rsplit(".", 1)[1] in LOSSES
         if isinstance(func, ast.Attribute) and func.attr in _ELEMENTWISE and qualified is None:
             return self.is_scalar(func.value, scope, depth)  # loss.float(), score.exp()
         if isinstance(func, ast.Call):  # nn.MSELoss()(a, b)
@@ -728,7 +773,7 @@ class Analysis:
         func = node.func
         qualified = self.qualify(func) or ""
         if qualified.startswith("torch.nn.functional."):
-            return qualified.rsplit(".", 1)[1] in _LOSSES
+            return qualified.rsplit(".", 1)[1] in LOSSES
         if isinstance(func, ast.Call):
             return self._is_loss_module(func, any_reduction=True)
         if isinstance(func, ast.Name):
@@ -831,7 +876,7 @@ class Analysis:
         """Does the module still call `Variable(...)`: is it 0.3 code, not (yet) migrated?"""
         if self._calls_variable is None:
             self._calls_variable = self.imports_legacy_variable() and any(
-                isinstance(node, ast.Call) and self.is_variable(node.func) for node in ast.walk(self.tree))
+                isinstance(node, ast.Call) and self.is_variable(node.func) for node in _preorder(self.tree))
         return self._calls_variable
 
     # -- ranks -----------------------------------------------------------------------------------
@@ -981,6 +1026,19 @@ def _is_0_4_call(node, analysis):
         k.arg in ("dtype", "device") for k in node.keywords))
 
 
+# The names `_is_0_4_call` looks for, as words of the source.
+_NAMES_0_4 = re.compile(r"\b(?:to|dtype|device|tensor|set_grad_enabled|as_tensor)\b")
+
+
+def _preorder(tree):
+    """Every node under `tree` (ctx and operator markers aside), depth first."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        add_children(stack, node)
+
+
 def _is_range(iterable):
     return (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)
             and iterable.func.id in ("range", "xrange"))
@@ -1021,7 +1079,7 @@ def _own_nodes(function, node_type):
         if isinstance(node, node_type):
             yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+            add_children(stack, node)
 
 
 def _is_number(node):

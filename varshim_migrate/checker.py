@@ -1,4 +1,5 @@
-"""`check`: one walk over the standard `ast` of a file, every rule dispatched by node type."""
+"""`check`: one walk over the standard `ast` of a file, every rule dispatched by node type and, for
+calls, attributes and keywords, by name (`Rule.names`): a node meets only the rules that can match it."""
 
 import ast
 import re
@@ -11,6 +12,10 @@ from .rules import RULES, TOKEN_PASSES
 __all__ = ["check_source", "check_tree", "prepare", "CheckContext", "parse_failure"]
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# rules -> {node type: its rules} and {(node type, name, plain): the rules that may match there},
+# made once per selection of rules: a tree of small files pays for it once.
+_BY_TYPE = {}
+_BY_NAME = {}
 
 
 class CheckContext:
@@ -26,11 +31,18 @@ class CheckContext:
         self.findings = []
         self._segment_lines = None
         self._states = {}
-        self._dispatch = {}
-        for rule in rules:
-            if isinstance(rule, Rule):
-                for node_type in rule.nodes:
-                    self._dispatch.setdefault(node_type, []).append(rule)
+        rules = tuple(rules)
+        self._dispatch = _BY_TYPE.get(rules)
+        if self._dispatch is None:
+            self._dispatch = _BY_TYPE[rules] = {}
+            for rule in rules:
+                if isinstance(rule, Rule):
+                    for node_type in rule.nodes:
+                        self._dispatch.setdefault(node_type, []).append(rule)
+        self._by_name = _BY_NAME.setdefault(rules, {})
+        # Nodes without children that no rule looks at: the walk does not enter them.
+        self._unvisited = frozenset(t for t in (ast.Name, ast.Constant) if t not in self._dispatch)
+        self._imported = None  # local name -> the name it was imported under (`V` -> `Variable`)
 
     def parent(self, level=1):
         return self.parents[-level] if len(self.parents) >= level else None
@@ -70,25 +82,49 @@ class CheckContext:
             anchor=key, plan=plan,
         )
 
+    def _named_rules(self, kind, name, plain):
+        """The rules for a node of type `kind` named `name` (see `Rule.names`)."""
+        key = (kind, name, plain)
+        rules = self._by_name.get(key)
+        if rules is None:
+            rules = self._by_name[key] = tuple(r for r in self._dispatch.get(kind, ()) if r.may_match(name, plain))
+        return rules
+
     def walk(self, node):
         kind = type(node)
         rules = self._dispatch.get(kind)
         if rules:
+            if kind is ast.Call:
+                func = node.func
+                if isinstance(func, ast.Attribute):
+                    rules = self._named_rules(kind, func.attr, False)
+                elif isinstance(func, ast.Name):
+                    imported = self._imported
+                    if imported is None:
+                        imported = self._imported = {
+                            local: qualified.rpartition(".")[2] for local, qualified in self.analysis.aliases.items()}
+                    rules = self._named_rules(kind, imported.get(func.id, func.id), True)
+                else:
+                    rules = self._named_rules(kind, None, False)
+            elif kind is ast.Attribute:
+                rules = self._named_rules(kind, node.attr, False)
+            elif kind is ast.keyword:
+                rules = self._named_rules(kind, node.arg, False)
             findings = self.findings
             for rule in rules:
                 findings.extend(rule.check(node, self))
         scope = self.scope
         if kind in _SCOPES:
             self.scope = self.analysis.scope_for(node, scope)
-        parents, walk = self.parents, self.walk
+        parents, walk, unvisited = self.parents, self.walk, self._unvisited
         parents.append(node)
         for field in child_fields(kind):
             value = getattr(node, field)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if isinstance(item, ast.AST) and type(item) not in unvisited:
                         walk(item)
-            elif isinstance(value, ast.AST):
+            elif isinstance(value, ast.AST) and type(value) not in unvisited:
                 walk(value)
         parents.pop()
         self.scope = scope
@@ -107,8 +143,9 @@ def parse_failure(error):
 def check_tree(tree, source, rules=RULES, module=None, project=None):
     """Findings of `rules` in a parsed module; `module` supplies imports and globals (notebooks),
     `project` what the other files of the tree write (`project.Project`)."""
+    analysis = Analysis(module) if module is not None else Analysis(tree, source)
     module = module or tree
-    context = CheckContext(Analysis(module), source.split("\n"), rules, project)
+    context = CheckContext(analysis, source.split("\n"), rules, project)
     context.scope = context.analysis.scope_for(module, None)
     context.walk(tree)
     return context.findings

@@ -16,7 +16,12 @@ Nothing here imports libcst: `check` never loads it.
 
 import dataclasses
 
-__all__ = ["Finding", "Rule", "NamesTorch", "TokenPass"]
+__all__ = ["Finding", "Rule", "NamesTorch", "TokenPass", "ANY_NAME", "NOT_A_NAME"]
+
+# In `Rule.names`: every call of a plain name, whichever (`criterion(output, target)`), and every
+# call of something that is neither a name nor an attribute (`Fn()(x)`, `nn.MSELoss()(a, b)`).
+ANY_NAME = "<any name>"
+NOT_A_NAME = "<not a name>"
 
 
 @dataclasses.dataclass
@@ -56,6 +61,11 @@ class Rule:
     modern = ""  # its modern spelling, short
     exact = True  # its rewrites compute what varshim computes, bit for bit (else the file still needs varshim)
     nodes = ()  # ast node types `check` is called with
+    # The names `check` can find something at, for the node types that have one: what a call calls
+    # (`f` of `f(x)` and `x.f(y)`; an imported name by its own name, `clip_grad_norm` for
+    # `from torch.nn.utils import clip_grad_norm as clip`), an attribute's `attr`, a keyword's `arg`.
+    # The checker calls `check` only there (None: at every node); other node types are not filtered.
+    names = None
     # A class whose instance, made once per checked file from its `Analysis`, is what
     # `context.state(rule)` returns; rules that declare the same class share the instance.
     State = None
@@ -63,6 +73,14 @@ class Rule:
     def check(self, node, context):
         """Yield `context.finding(self, node, ...)` for each occurrence at `node`."""
         raise NotImplementedError
+
+    def may_match(self, name, plain):
+        """Can `check` find something at a node whose name (see `names`) is `name`? `plain`: the
+        node is a call of a plain name. A rule matching names by more than equality overrides this."""
+        names = self.names
+        if names is None or name in names:
+            return True
+        return NOT_A_NAME in names if name is None else plain and ANY_NAME in names
 
     def fix(self, node, finding):
         """Return the rewritten libcst node for a fixable finding anchored at `node`."""

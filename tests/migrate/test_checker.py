@@ -114,3 +114,56 @@ def test_segment_is_ast_get_source_segment(source):
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.expr):
             assert context.segment(node) == ast.get_source_segment(source, node)
+
+
+def _every_rule_at_every_node(monkeypatch):
+    """The checker without its name index: every rule meets every node of its types."""
+    from varshim_migrate import checker
+    from varshim_migrate.rules import RULES
+
+    monkeypatch.setattr(checker, "_BY_NAME", {})
+    for rule in RULES:
+        monkeypatch.setattr(type(rule), "may_match", lambda self, name, plain: True, raising=False)
+
+
+def _corpus():
+    import pathlib
+
+    from tests.migrate.test_rules import CASES
+
+    programs = sorted(pathlib.Path(__file__).parent.glob("programs/**/*.py"))
+    sources = [case.before for case in CASES] + [path.read_text() for path in programs]
+    aliased = ("import torch\nfrom torch.autograd import Variable as V\nfrom torch.nn.utils import clip_grad_norm as clip\n"
+               "from torch.nn.functional import softmax as sm, mse_loss as mse\nfrom torch import load as ld\n"
+               "x = V(t, volatile=True)\nclip(ps, 1)\np = sm(V(torch.randn(3)))\nl = mse(V(torch.randn(2, 3)), V(u))\n"
+               "m = ld('m.pt')\n")
+    return sources + [aliased]
+
+
+def test_the_name_index_hides_no_finding(monkeypatch):
+    # Rule.names: a rule is not asked at a node whose name it cannot match; asking it everywhere finds the same.
+    corpus = _corpus()
+    indexed = [check_source(source) for source in corpus]
+    assert any(indexed)
+    with monkeypatch.context() as patched:
+        _every_rule_at_every_node(patched)
+        assert [check_source(source) for source in corpus] == indexed
+
+
+def test_a_call_of_an_imported_name_meets_the_rules_of_the_name_it_was_imported_under():
+    source = "import torch\nfrom torch.autograd import Variable as V\nfrom torch.nn.utils import clip_grad_norm as clip\n" \
+             "x = V(t)\nclip(ps, 1)\n"
+    assert [f.code for f in check_source(source)] == ["VS101", "VS703"]
+
+
+def test_legacy_file_dating_without_a_walk_agrees_with_the_walk():
+    # targets_0_3 skips its walk of the calls when the text has no name a 0.4 call needs.
+    from varshim_migrate.analysis import Analysis
+
+    legacy = "import torch\nfrom torch.autograd import Variable\nv = Variable(torch.ones(2))\n"
+    for source in _corpus() + [legacy, legacy + "w = v.to(d)\n", legacy + "w = v.ｔｏ(d)\n",
+                               legacy + "z = torch.zeros(2, dtype=torch.long)\n", legacy + "# to\n"]:
+        tree = ast.parse(prepare(source)[1])
+        assert Analysis(tree, source).targets_0_3() == Analysis(tree).targets_0_3(), source
+    assert Analysis(ast.parse(legacy), legacy).targets_0_3()
+    assert not Analysis(ast.parse(legacy + "w = v.ｔｏ(d)\n"), legacy + "w = v.ｔｏ(d)\n").targets_0_3()  # NFKC: `to`

@@ -32,6 +32,7 @@ class RetainVariables(Rule):
     title = "backward(retain_variables=...)"
     modern = "backward(retain_graph=...)"
     nodes = (ast.keyword,)
+    names = frozenset({"retain_variables"})
 
     def check(self, node, context):
         call = context.parent()
@@ -50,6 +51,7 @@ class BackwardKeywords(Rule):
     title = "autograd.backward(variables=, grad_variables=)"
     modern = "autograd.backward(tensors=, grad_tensors=)"
     nodes = (ast.keyword,)
+    names = frozenset(_RENAMES)
 
     def check(self, node, context):
         call = context.parent()
@@ -71,6 +73,7 @@ class BackwardOnes(Rule):
     title = "loss.backward(torch.ones(1))"
     modern = "loss.backward()"
     nodes = (ast.Call,)
+    names = frozenset({"backward"})
 
     def check(self, node, context):
         func = node.func
@@ -129,6 +132,7 @@ class StaleBackward(Rule):
     title = "backward through a module after its optimizer stepped (GAN step order)"
     modern = "a fresh forward pass after the step"
     nodes = (ast.Call,)
+    names = frozenset({"backward"})
 
     def check(self, node, context):
         func = node.func

@@ -35,6 +35,9 @@ class TensorDatasetKeywords(Rule):
     modern = "TensorDataset(x, y)"
     nodes = (ast.Call,)
 
+    def may_match(self, name, plain):
+        return name is not None and name.endswith("TensorDataset")
+
     def check(self, node, context):
         qualified = context.analysis.qualify(node.func) or ""
         if not qualified.endswith("TensorDataset") or not qualified.startswith("torch."):
@@ -61,6 +64,7 @@ class InitInplace(Rule):
     title = "nn.init.xavier_uniform(w)"
     modern = "nn.init.xavier_uniform_(w)"
     nodes = (ast.Call,)
+    names = _INITS
 
     def check(self, node, context):
         qualified = context.analysis.qualify(node.func) or ""
@@ -91,6 +95,7 @@ class ClipGradNorm(Rule):
     modern = "clip_grad_norm_(params, c)"
     exact = False  # 0.3 (and varshim) sum the norm in double, clip_grad_norm_ in float32
     nodes = (ast.Call,)
+    names = frozenset({"clip_grad_norm"})
 
     def check(self, node, context):
         if context.analysis.qualify(node.func) not in _CLIP:
@@ -110,9 +115,10 @@ class ClipGradNorm(Rule):
 
 
 def _is_loss(qualified):
-    if not qualified.startswith("torch.nn."):
-        return False
-    name = qualified.rsplit(".", 1)[1]
+    return qualified.startswith("torch.nn.") and _is_loss_name(qualified.rsplit(".", 1)[1])
+
+
+def _is_loss_name(name):
     return name.endswith(("Loss", "_loss")) or name in _FUNCTIONAL_LOSSES
 
 
@@ -130,6 +136,9 @@ class LossReduction(Rule):
     title = "size_average=, reduce= in losses"
     modern = "reduction='mean' | 'sum' | 'none'"
     nodes = (ast.Call,)
+
+    def may_match(self, name, plain):
+        return name is not None and _is_loss_name(name)
 
     def check(self, node, context):
         flags = {k.arg: k.value for k in node.keywords if k.arg in ("size_average", "reduce")}
@@ -176,6 +185,7 @@ class SoftmaxDim(Rule):
     title = "F.softmax(x) without dim"
     modern = "F.softmax(x, dim=...)"
     nodes = (ast.Call,)
+    names = frozenset(name.rsplit(".", 1)[1] for name in _SOFTMAX_MODULES | set(_SOFTMAX))
 
     def check(self, node, context):
         analysis = context.analysis

@@ -10,9 +10,9 @@ no constructor state and every use of it is `MyFn()(...)`: `ctx` takes the place
 import ast
 import collections
 
-from ..analysis import children
+from ..analysis import add_children
 from ..edits import cst, renamed
-from ..rule import Rule
+from ..rule import NOT_A_NAME, Rule
 
 __all__ = ["LegacyFunction", "LegacyFunctionCall"]
 
@@ -102,7 +102,9 @@ def _check_uses(tree, classes):
     todo = collections.deque([tree])  # breadth first, as ast.walk: the first reason found is the one given
     while todo:
         parent = todo.popleft()
-        for child in children(parent):
+        found = []
+        add_children(found, parent)
+        for child in found:
             todo.append(child)
             if type(child) is not ast.Call and type(child) is not ast.Name:
                 continue
@@ -174,6 +176,7 @@ class LegacyFunctionCall(Rule):
     title = "F()(x) on a legacy Function"
     modern = "F.apply(x)"
     nodes = (ast.Call,)
+    names = frozenset({NOT_A_NAME})  # Fn()(x)
     State = LegacyFunctions
 
     def check(self, node, context):

@@ -16,7 +16,7 @@ import ast
 import dataclasses
 
 from ..edits import cst, method_call
-from ..rule import Rule
+from ..rule import ANY_NAME, NOT_A_NAME, Rule
 
 __all__ = ["FlatDot", "LossTargetShape", "CopyByCount"]
 
@@ -44,6 +44,7 @@ class FlatDot(Rule):
     title = "torch.dot(a, b) of tensors that are not 1-D"
     modern = "torch.dot(a.reshape(-1), b.reshape(-1))"
     nodes = (ast.Call,)
+    names = frozenset({"dot"})
 
     def check(self, node, context):
         analysis, scope = context.analysis, context.scope
@@ -95,6 +96,7 @@ class LossTargetShape(Rule):
     title = "a loss target of another shape (0.3 matched it by element count)"
     modern = "criterion(output, target.view_as(output))"
     nodes = (ast.Call,)
+    names = frozenset(_POINTWISE) | {ANY_NAME, NOT_A_NAME}  # F.mse_loss(...), criterion(...), nn.MSELoss()(...)
 
     def check(self, node, context):
         analysis, scope = context.analysis, context.scope

@@ -219,6 +219,7 @@ class Symeig(_TextRule):
     code = "VS802"
     title = "torch.symeig(A, eigenvectors=True)"
     modern = "torch.linalg.eigh(A, UPLO='U')"
+    names = frozenset({"symeig"})
 
     def check(self, node, context):
         bound = _bound(node, context, "symeig", ("input", "eigenvectors", "upper"))
@@ -247,6 +248,7 @@ class Eig(Rule):
     title = "torch.eig(A, eigenvectors=True)"
     modern = "torch.linalg.eig(A) (complex results)"
     nodes = (ast.Call,)
+    names = frozenset({"eig"})
 
     def check(self, node, context):
         if _bound(node, context, "eig", ("input", "eigenvectors")) is not None:
@@ -262,6 +264,7 @@ class Lstsq(Rule):
     title = "torch.lstsq(B, A), torch.gels(B, A)"
     modern = "torch.linalg.lstsq(A, B).solution"
     nodes = (ast.Call,)
+    names = frozenset({"lstsq", "gels"})
 
     def check(self, node, context):
         for name in ("lstsq", "gels"):
@@ -279,6 +282,7 @@ class Solve(_TextRule):
     code = "VS805"
     title = "torch.solve(B, A)[0], torch.gesv(B, A)[0]"
     modern = "torch.linalg.solve(A, B)"
+    names = frozenset({"solve", "gesv"})
 
     def check(self, node, context):
         for name in ("solve", "gesv"):
@@ -300,6 +304,7 @@ class MatrixRank(_TextRule):
     code = "VS806"
     title = "torch.matrix_rank(A, tol, symmetric)"
     modern = "torch.linalg.matrix_rank(A, atol=tol, rtol=0, hermitian=symmetric)"
+    names = frozenset({"matrix_rank"})
 
     def check(self, node, context):
         bound = _bound(node, context, "matrix_rank", ("input", "tol", "symmetric"))
@@ -340,6 +345,7 @@ class LapackNames(_TextRule):
     code = "VS807"
     title = "potrf, potrs, potri, trtrs, btrifact, btrisolve, btriunpack"
     modern = "torch.linalg.cholesky(upper=True), cholesky_solve, cholesky_inverse, linalg.lu_factor, ..."
+    names = frozenset(_LAPACK) | frozenset(_LAPACK_HUMAN)
 
     def check(self, node, context):
         func = node.func
@@ -384,6 +390,7 @@ class OldFFT(_TextRule):
     code = "VS808"
     title = "torch.rfft(x, 1), torch.fft(x, 1), torch.ifft, torch.irfft"
     modern = "torch.view_as_real(torch.fft.rfft(x)) and friends"
+    names = frozenset({"fft", "ifft", "rfft", "irfft"})
 
     def check(self, node, context):
         name, bound = _fft_call(context, node)
@@ -425,6 +432,7 @@ class StftReal(_TextRule):
     code = "VS809"
     title = "torch.stft(x, n_fft) without return_complex"
     modern = "torch.view_as_real(torch.stft(x, n_fft, return_complex=True))"
+    names = frozenset({"stft"})
 
     def check(self, node, context):
         form = _target(node, context, "stft")
@@ -548,6 +556,7 @@ class ByteMasks(_TextRule):
     title = "x.masked_fill(mask.byte(), v), x[mask.byte()] = v"
     modern = "x.masked_fill(mask.bool(), v)"
     nodes = (ast.Call, ast.Subscript)
+    names = frozenset(_MASK_METHODS)  # calls; any subscript
 
     def check(self, node, context):
         if isinstance(node, ast.Subscript):
@@ -615,6 +624,7 @@ class WholeCheckpoint(Rule):
     title = "torch.load(f) of a whole pickled model"
     modern = "torch.load(f, weights_only=False)  # this program's own checkpoint"
     nodes = (ast.Call,)
+    names = frozenset({"load"})
     State = _Checkpoints
 
     def check(self, node, context):

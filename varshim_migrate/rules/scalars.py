@@ -14,8 +14,9 @@ import ast
 import dataclasses
 import re
 
+from ..analysis import LOSSES
 from ..edits import cst, method_call
-from ..rule import NamesTorch, Rule
+from ..rule import ANY_NAME, NOT_A_NAME, NamesTorch, Rule
 
 __all__ = ["DataIndex", "ScalarIndex", "TensorReduction", "CatScalars", "IndexTarget", "TensorElement",
            "SqueezeIndex"]
@@ -121,6 +122,7 @@ class TensorReduction(Rule):
     title = "x.data.sum() (a Tensor reduction) used as a number"
     modern = "x.data.sum().item()"
     nodes = (ast.Call,)
+    names = _NUMBER_REDUCTIONS
 
     def check(self, node, context):
         func = node.func
@@ -202,6 +204,7 @@ class CatScalars(NamesTorch):
     title = "torch.cat(losses) of one-element results"
     modern = "torch.stack(losses)"
     nodes = (ast.Call,)
+    names = frozenset({"cat"})
 
     def check(self, node, context):
         analysis = context.analysis
@@ -276,6 +279,7 @@ class IndexTarget(NamesTorch):
     title = "criterion(output, target[i]) (a size-(1,) target in 0.3)"
     modern = "criterion(output, target[i].view(1))"
     nodes = (ast.Call,)
+    names = LOSSES | {ANY_NAME, NOT_A_NAME}  # F.nll_loss(...), criterion(...), nn.NLLLoss()(...)
 
     def check(self, node, context):
         analysis = context.analysis

@@ -30,6 +30,7 @@ class MultinomialDefaults(Rule):
     title = "probs.multinomial(), with_replacement="
     modern = "probs.multinomial(1), replacement="
     nodes = (ast.Call,)
+    names = frozenset({"multinomial"})
 
     def check(self, node, context):
         func = node.func
@@ -65,6 +66,7 @@ class Reinforce(Rule):
     title = "sample.reinforce(reward)"
     modern = "torch.distributions: -(m.log_prob(sample) * reward).sum().backward()"
     nodes = (ast.Call,)
+    names = frozenset({"reinforce"})
 
     def check(self, node, context):
         func = node.func

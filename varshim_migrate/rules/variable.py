@@ -7,7 +7,7 @@ Legacy: pytorch/pytorch v0.3.1 torch/autograd/variable.py; modern: the 0.4.0 mig
 import ast
 import dataclasses
 
-from ..analysis import children
+from ..analysis import add_children
 from ..edits import cst, keyword, method_call, parenthesized
 from ..rule import NamesTorch, Rule
 
@@ -99,6 +99,7 @@ class _VariableCall(Rule):
     be true, VS101 the others."""
 
     nodes = (ast.Call,)
+    names = frozenset({"Variable"})
     volatile = False
 
     def check(self, node, context):
@@ -198,9 +199,9 @@ class _NoGradRegions:
     def differentiates_from(self, block, start):
         """Does a statement of `block` from index `start` on differentiate, return or yield?"""
         last = self._last_differentiating.get(id(block))
-        if last is None:
-            last = self._last_differentiating[id(block)] = max(
-                (i for i, statement in enumerate(block) if _differentiates(statement)), default=-1)
+        if last is None:  # from the end: the last one is often a return
+            last = self._last_differentiating[id(block)] = next(
+                (i for i in range(len(block) - 1, -1, -1) if _differentiates(block[i])), -1)
         return last >= start
 
 
@@ -293,7 +294,7 @@ def _differentiates(statement):
             if name in _DIFFERENTIATES:
                 return True
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(children(node))
+            add_children(stack, node)
     return False
 
 
@@ -302,6 +303,7 @@ class VolatileAttribute(Rule):
     title = "x.volatile"
     modern = "torch.no_grad() / torch.is_grad_enabled()"
     nodes = (ast.Attribute,)
+    names = frozenset({"volatile"})
 
     def check(self, node, context):
         if node.attr == "volatile":
@@ -317,6 +319,7 @@ class Creator(Rule):
     title = "x.creator"
     modern = "x.grad_fn"
     nodes = (ast.Attribute,)
+    names = frozenset({"creator"})
 
     def check(self, node, context):
         if node.attr == "creator" and isinstance(node.ctx, ast.Load):
