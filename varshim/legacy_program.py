@@ -314,7 +314,7 @@ def owns(filename):
 
 def called_from_program(depth=1):
     """Is the caller's caller (`depth` frames above the function asking) a legacy program file?"""
-    return bool(_programs) and owns(sys._getframe(depth + 1).f_code.co_filename)
+    return bool(_programs) and not _is_compiling() and owns(sys._getframe(depth + 1).f_code.co_filename)
 
 
 def release_of(filename):
@@ -326,6 +326,8 @@ def release_of(filename):
 
 def _caller_target(depth):
     """The target of the file `depth` frames above the function asking its public caller."""
+    if _is_compiling():
+        return _NOT_OWNED
     filename = sys._getframe(depth + 2).f_code.co_filename
     target = _targets.get(filename, _UNKNOWN)
     return _target(filename) if target is _UNKNOWN else target
@@ -398,8 +400,23 @@ def _target(filename):
     return target
 
 
+def _not_compiling():
+    return False
+
+
+# Code that torch.compile traces is modern code (torch 2.x), and dynamo cannot trace the frame
+# lookups a caller's file is read from: while it traces, no caller is a program's file.
+# `torch.compiler.is_compiling` (torch >= 2.3; dynamo reads it as True) once a program runs, so
+# that this module loads without torch.
+_is_compiling = _not_compiling
+
+
 def _changed():
-    global _was_running
+    global _was_running, _is_compiling
+    if _programs and _is_compiling is _not_compiling:
+        import torch.compiler
+
+        _is_compiling = getattr(torch.compiler, "is_compiling", _not_compiling)
     _owned.clear()
     _targets.clear()
     for callback in _listeners:

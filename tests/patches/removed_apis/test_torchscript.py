@@ -1,9 +1,14 @@
 """Modern code calling a torch function varshim wraps compiles as before (varshim.patches.removed_apis.torchscript):
-TorchScript reads each wrapper as torch's op, dynamo traces it to the same graph."""
+TorchScript reads each wrapper as torch's op, dynamo traces it to the same graph; also while a legacy
+program runs, when the masks, the 0.3 factories and the 1.x operator rows are in place."""
 
+import contextlib
 import warnings
 
+import pytest
 import torch
+
+from tests.support.legacy_program import no_program_running, running_legacy_program
 
 
 def modern_calls(x):
@@ -16,7 +21,13 @@ def modern_calls(x):
     return signal + masked + torch.masked_select(x, m).sum() + (-x) + (1 - x) + torch.fft.rfft(x).abs().sum()
 
 
-def test_modern_calls_compile_with_torchscript_and_dynamo():
+@pytest.mark.parametrize("legacy_run", [None, "0.3", "1.1"])
+def test_modern_calls_compile_with_torchscript_and_dynamo(legacy_run):
+    with no_program_running(), (running_legacy_program(legacy_run) if legacy_run else contextlib.nullcontext()):
+        _compile_and_compare()
+
+
+def _compile_and_compare():
     x = torch.randn(64)
     expected = modern_calls(x)
     with warnings.catch_warnings():
