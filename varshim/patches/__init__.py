@@ -215,6 +215,18 @@ _UNITS = PATCHES + HOOKS
 _installed = False  # between install() and uninstall(): rows with `before` follow the running programs
 
 
+def _compiler_tables_follow():
+    """torch.compile's tables of torch's functions (`torch._dynamo.trace_rules`, keyed by object
+    identity) are built at the first compile from what `torch.<name>` holds then: built while a
+    row was applied, they would not know torch's own function once it is back ("Attempted to call
+    function marked as skipped" at `torch.ones`). After rows change they are dropped, with torch's
+    own `clear_lru_cache` (torch >= 2.1), and rebuilt at the next compile."""
+    trace_rules = sys.modules.get("torch._dynamo.trace_rules")
+    clear = getattr(trace_rules, "clear_lru_cache", None)
+    if clear is not None:
+        clear()
+
+
 def install():
     """Apply every legacy patch and hook (idempotent); rows with `before` while a program they are
     for runs."""
@@ -224,6 +236,7 @@ def install():
         if unit.always:
             unit.apply()
     _follow_programs()
+    _compiler_tables_follow()
 
 
 def uninstall():
@@ -232,6 +245,7 @@ def uninstall():
     _installed = False
     for unit in reversed(_UNITS):
         unit.revert()
+    _compiler_tables_follow()
 
 
 def installed():
@@ -241,12 +255,13 @@ def installed():
 def _follow_programs():
     if not _installed:
         return
+    changed = False
     for patch in PATCHES:
-        if not patch.always:
-            if patch.wanted():
-                patch.apply()
-            else:
-                patch.revert()
+        if not patch.always and patch.applied != patch.wanted():
+            (patch.revert if patch.applied else patch.apply)()
+            changed = True
+    if changed:
+        _compiler_tables_follow()
 
 
 legacy_program.on_change(_follow_programs)
@@ -268,3 +283,4 @@ def legacy():
                 unit.apply()
             else:
                 unit.revert()
+        _compiler_tables_follow()

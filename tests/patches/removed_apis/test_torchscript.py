@@ -35,3 +35,19 @@ def _compile_and_compare():
         scripted = torch.jit.script(modern_calls)
     assert torch.allclose(scripted(x), expected)
     assert torch.allclose(torch.compile(modern_calls, backend="eager", fullgraph=True)(x), expected)
+
+
+def test_code_compiled_during_a_legacy_run_and_after_it_both_compile():
+    """torch.compile's tables of torch's functions are built at the first compile: built while the
+    0.3 factory rows were applied, they must not make torch's own `torch.ones` unknown afterwards."""
+    def during(x):
+        return x + torch.ones(4)
+
+    def after(x):
+        return x * torch.ones(4)
+
+    torch._dynamo.trace_rules.clear_lru_cache()  # as in a process whose first compile is in the run
+    with no_program_running():
+        with running_legacy_program("0.3"):
+            assert torch.compile(during, backend="eager", fullgraph=True)(torch.zeros(4)).tolist() == [1.0] * 4
+        assert torch.compile(after, backend="eager", fullgraph=True)(torch.full((4,), 2.0)).tolist() == [2.0] * 4
