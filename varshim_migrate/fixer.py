@@ -4,12 +4,20 @@
 `Block` is what a rule's `fix_block` edits: one statement list, each statement paired with the
 line its original started on (the line findings name), so a rule finds its statements again after
 another rule removed or wrapped some.
+
+Where nodes are: `_Spans` records, in one code generation pass over the parsed file, the span of
+every node as libcst's `PositionProvider` defines it, as character offsets; only the nodes a fix or
+a note may be at are turned into lines and columns. The visit skips the nodes whose code holds no
+fix's node and no note's finding: nothing in them is rewritten, and a rule's `fix_block` only edits
+the blocks around its own fixes.
 """
 
+import bisect
 import collections
+import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
 
 from .rule import Rule
 
@@ -21,8 +29,9 @@ _NOTE = "# varshim: "
 
 def rewrite(text, findings, rules, annotate=False):
     """(`text` with the fixable findings of `rules` rewritten, Counter of rewrites per rule code)."""
-    fixer = _Fixer(findings, rules, annotate)
-    tree = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True).visit(fixer)
+    module = cst.parse_module(text)
+    fixer = _Fixer(findings, rules, annotate, _Spans.of(module, text))
+    tree = module.visit(fixer)
     if fixer.imports:
         tree = _with_imports(tree, fixer.imports)
     return tree.code, collections.Counter({code: len(done) for code, done in fixer.applied.items()})
@@ -67,6 +76,96 @@ def _docstring_or_strict(statement):
             and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "__strict__")
 
 
+class _Spans(CodegenState):
+    """Where every node of a parsed module is, as `PositionProvider` computes it (the syntactic span
+    where a node records one, else the span of its code with its whitespace), and the extent of its
+    whole code, as character offsets into the module's text; `position` turns one into (line,
+    column) as libcst counts them.
+
+    libcst's provider tracks lines and columns token by token and builds two objects per node: most
+    of a migrate's time. Here a token only adds its length; the text the tree generates is the
+    text it was parsed from, so its line starts give the lines."""
+
+    def __init__(self, module, text):
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.offset = 0
+        self.spans = {}  # node -> (start, end): PositionProvider's span
+        self.extents = {}  # node -> (start, end): its whole code, leading lines and decorators included
+        self._starts = []
+        if not module.has_trailing_newline:
+            text += module.default_newline  # written, then taken back once the module is written
+        self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+
+    @classmethod
+    def of(cls, module, text):
+        spans = cls(module, text)
+        module._codegen(spans)
+        return spans
+
+    def add_indent_tokens(self):
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value):
+        self.offset += len(value)
+        if not self.tokens:  # the module's code generation asks whether anything was written
+            self.tokens.append(value)
+
+    def before_codegen(self, node):
+        self._starts.append(self.offset)
+
+    def after_codegen(self, node):
+        start = self._starts.pop()
+        self.extents[node] = (start, self.offset)
+        if node not in self.spans:  # a syntactic span recorded inside the node wins
+            self.spans[node] = (start, self.offset)
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        return _Syntactic(self, node, start_node, end_node)
+
+    def offset_of(self, line, col):
+        return self._line_starts[line - 1] + col
+
+    def position(self, offset):
+        """(1-based line, 0-based column in characters) of a character offset."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1]
+
+    def lines(self, node):
+        """(first line, last line) of `node`."""
+        start, end = self.spans[node]
+        return self.position(start)[0], self.position(end)[0]
+
+    def key(self, node):
+        """(type, line, col, end line, end col): a fix anchor; a class's has no end (`CheckContext.finding`)."""
+        start, end = self.spans[node]
+        key = (type(node).__name__, *self.position(start))
+        return key if isinstance(node, cst.ClassDef) else key + self.position(end)
+
+
+class _Syntactic:
+    """`_Spans.record_syntactic_position`: a context manager without a generator's cost."""
+
+    __slots__ = ("spans", "node", "start_node", "end_node", "start")
+
+    def __init__(self, spans, node, start_node, end_node):
+        self.spans, self.node, self.start_node, self.end_node = spans, node, start_node, end_node
+
+    def __enter__(self):
+        self.start = self.spans.offset
+
+    def __exit__(self, *exc):
+        spans = self.spans.spans
+        start = spans[self.start_node][0] if self.start_node is not None else self.start
+        end = spans[self.end_node][1] if self.end_node is not None else self.spans.offset
+        spans[self.node] = (start, end)
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # libcst's line breaks (position_provider.NEWLINE_RE)
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_BLOCKS = frozenset((cst.IndentedBlock, cst.Module))  # the statement lists a rule's `fix_block` edits
+
+
 class Block:
     """One statement list (a module's body or an indented block) being rewritten.
 
@@ -104,10 +203,9 @@ class Block:
 
 
 class _Fixer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, findings, rules, annotate):
+    def __init__(self, findings, rules, annotate, spans):
         super().__init__()
+        self.spans = spans
         self.rules = {rule.code: rule for rule in rules if isinstance(rule, Rule)}
         self.block_rules = [rule for rule in self.rules.values() if type(rule).fix_block is not Rule.fix_block]
         self.fixes = collections.defaultdict(list)
@@ -118,49 +216,62 @@ class _Fixer(cst.CSTTransformer):
                 self.fixes[(_AST_TO_CST.get(node_type, node_type), *position)].append(finding)
             elif annotate and not finding.fixable and finding.code != "VS001":
                 self.notes[finding.line].append(finding)
+        self.fix_types = {key[0] for key in self.fixes}
+        # Where the nodes to rewrite start and the findings to note are: a node holding none is not visited.
+        self.wanted = sorted({spans.offset_of(line, col) for _, line, col, *_ in self.fixes} | {
+            spans.offset_of(finding.line, finding.col) for found in self.notes.values() for finding in found})
         self.applied = collections.defaultdict(list)  # rule code -> findings fixed, in order
+        self.done = []  # (rule code, finding) fixed, in order
+        self.entered = []  # len(self.done) when each block being visited was entered
         self.imports = set()
 
+    # The visit calls these for every node and field: no `visit_<Node>`/`leave_<Node>` lookups by name.
+    def on_visit(self, node):
+        if type(node) in _BLOCKS:
+            self.entered.append(len(self.done))
+        start, end = self.spans.extents[node]
+        index = bisect.bisect_left(self.wanted, start)
+        return index < len(self.wanted) and self.wanted[index] < end  # else nothing to rewrite or note in it
+
+    def on_visit_attribute(self, node, attribute):
+        pass
+
+    def on_leave_attribute(self, original, attribute):
+        pass
+
     def on_leave(self, original, updated):
-        updated = super().on_leave(original, updated)
-        if isinstance(updated, cst.RemovalSentinel) or not (self.fixes or self.notes):
+        if type(original) in _BLOCKS:
+            updated = self._edit_block(original, updated)
+        if not (self.fixes or self.notes):
             return updated
-        position = self.get_metadata(PositionProvider, original)
-        key = (type(original).__name__, position.start.line, position.start.column)
-        if not isinstance(original, cst.ClassDef):
-            key += (position.end.line, position.end.column)
-        for finding in self.fixes.pop(key, ()):
-            updated = self.rules[finding.code].fix(updated, finding)
-            self.applied[finding.code].append(finding)
-        if self.notes and isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if type(original).__name__ in self.fix_types:
+            for finding in self.fixes.pop(self.spans.key(original), ()):
+                updated = self.rules[finding.code].fix(updated, finding)
+                self.applied[finding.code].append(finding)
+                self.done.append((finding.code, finding))
+        if self.notes and isinstance(original, _STATEMENTS):
             updated = self._annotate(original, updated)
         return updated
 
-    def leave_IndentedBlock(self, original, updated):
-        return self._edit_block(original, updated)
-
-    def leave_Module(self, original, updated):
-        return self._edit_block(original, updated)
-
     def _edit_block(self, original, updated):
-        rules = [rule for rule in self.block_rules if rule.code in self.applied]
+        inside = collections.defaultdict(list)  # rule code -> its findings fixed in this block
+        for code, finding in self.done[self.entered.pop():]:
+            inside[code].append(finding)
+        rules = [rule for rule in self.block_rules if rule.code in inside]
         if not rules:
             return updated
-        lines = [self.get_metadata(PositionProvider, statement).start.line for statement in original.body]
+        lines = [self.spans.lines(statement)[0] for statement in original.body]
         block = Block(lines, updated.body)
         for rule in rules:
-            rule.fix_block(block, self.applied[rule.code])
+            rule.fix_block(block, inside[rule.code])
         self.imports |= block.imports
         return updated.with_changes(
             body=[statement for _, statement in block.statements], footer=block.footer + list(updated.footer),
         )
 
     def _annotate(self, original, updated):
-        position = self.get_metadata(PositionProvider, original)
-        if isinstance(original, cst.SimpleStatementLine):
-            lines = range(position.start.line, position.end.line + 1)
-        else:
-            lines = (position.start.line,)
+        first, last = self.spans.lines(original)
+        lines = range(first, last + 1) if isinstance(original, cst.SimpleStatementLine) else (first,)
         notes = [finding for line in lines for finding in self.notes.pop(line, ())]
         if not notes:
             return updated
