@@ -193,3 +193,29 @@ def test_spans_are_where_libcsts_position_provider_puts_every_node(source):
         start, end = spans.spans[node]
         assert (spans.position(start), spans.position(end)) == (
             (position.start.line, position.start.column), (position.end.line, position.end.column)), node
+
+
+_PIECES = [
+    "import torch\nx = 1\n\n# about f\ndef f():\n    return 1\n    # f's footer\n\n# y's\ny = 2; z = 3\n",
+    "a = 1\r\nif a:\r\n\tb = 2\r\n\r\n\t# tab footer\r\nc = (1,\r\n  2)\r\n",
+    "'''doc'''\n# header?\nv = 1\nclass A: pass\nw = 2\nif v: pass\nelse:\n  u = 3\nt = 4",
+    "x = 1\ny = 2\n\n    # trailing indented\n\n",
+    "s = '''a\nb'''\nq = 1 + \\\n    2\nr = 3\n",
+]
+
+
+@pytest.mark.parametrize("source", [*_PIECES, *_LAYOUTS, *_rule_case_sources()])
+def test_a_file_parsed_in_pieces_is_libcsts_parse_of_the_whole_file(source):
+    from varshim_migrate.checker import prepare
+    from varshim_migrate.fixer import Pieces, parse
+
+    _, text, tree = prepare(source)
+    if not isinstance(tree, ast.AST):
+        return
+    try:
+        whole = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return
+    for piece_lines in (1, 2):
+        module = parse(text, Pieces(text, tree, piece_lines))
+        assert module.deep_equals(whole) and module.code == whole.code
