@@ -95,12 +95,13 @@ def _command():
 def measure(argv):
     """(CPU seconds, wall seconds, peak RSS in MB) of one run of `argv` in a child process."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    error = child.stderr.read().decode()
-    child.stderr.close()
+    with tempfile.TemporaryFile() as report:  # a pipe would fill up with migrate's report and block the child
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=report)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        report.seek(0)
+        error = report.read().decode()
     if child.returncode not in (0, 1):  # 1: something legacy was found, as expected
         raise RuntimeError(f"{' '.join(argv)} exited {child.returncode}: {error}")
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024

@@ -103,17 +103,30 @@ def renamed(node, old, new):
 @functools.cache
 def _renamer():
     class Rename(cst.CSTTransformer):
+        """Dispatches on the three node types it edits itself (a transformer looks up a
+        `visit_<Node>`, `leave_<Node>` and the attribute hooks by name for every node and field)."""
+
         def __init__(self, old, new):
             super().__init__()
             self.old, self.new = old, new
 
-        def leave_Name(self, original, updated):
-            return updated.with_changes(value=self.new) if original.value == self.old else updated
+        def on_visit(self, node):
+            return True
 
-        def leave_Attribute(self, original, updated):
-            return updated.with_changes(attr=original.attr)
+        def on_visit_attribute(self, node, attribute):
+            pass
 
-        def leave_Arg(self, original, updated):
-            return updated.with_changes(keyword=original.keyword)
+        def on_leave_attribute(self, original, attribute):
+            pass
+
+        def on_leave(self, original, updated):
+            kind = type(original)
+            if kind is cst.Name:
+                return updated.with_changes(value=self.new) if original.value == self.old else updated
+            if kind is cst.Attribute:
+                return updated.with_changes(attr=original.attr)
+            if kind is cst.Arg:
+                return updated.with_changes(keyword=original.keyword)
+            return updated
 
     return Rename

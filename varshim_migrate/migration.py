@@ -61,9 +61,11 @@ def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=No
     unchanged = Migration(source, source, findings, collections.Counter())
     if unchanged.failure or not (any(f.fixable for f in findings) or (annotate and unchanged.human)):
         return unchanged
-    from .fixer import rewrite  # libcst: only when there is something to write
+    from .fixer import Pieces, rewrite  # libcst: only when there is something to write
 
-    _, text, _ = prepared
-    new_source, applied = rewrite(text, findings, rules, annotate)
+    _, text, tree = prepared
+    pieces = Pieces(text, tree)
+    del prepared, tree  # libcst's tree may take the memory of the ast (unless the caller holds it)
+    new_source, applied = rewrite(text, findings, rules, annotate, pieces)
     applied.update(f.code for f in findings if f.code in _TOKEN_CODES)
     return Migration(source, new_source, findings, applied)

@@ -89,9 +89,10 @@ class Rule:
     def fix_block(self, block, applied):
         """Edit a statement list (a `fixer.Block`) once the fixes inside it are made.
 
-        `applied` lists this rule's findings fixed so far in the file (blocks are left innermost
-        first, so those inside `block` are among them). Called only for rules that override it,
-        and only when one of their findings was fixed.
+        `applied` lists this rule's findings fixed inside `block` (in its statements, nested blocks
+        included), in source order; blocks are left innermost first. Called only for rules that
+        override it, and only for blocks holding one of their fixes: an edit is made in the block
+        around a fix (a statement list without one is not even visited).
         """
 
 

@@ -3,14 +3,16 @@
 import ast
 
 import libcst as cst
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from libcst.codemod import CodemodContext, CodemodTest
 
+from tests.migrate.rules import backward, data, function, leniencies, removed, scalars, stochastic, variable
 from tests.support.strategies import modern_sources
 from varshim_migrate import RULES, VarshimCodemod, migrate_source, select_rules
 from varshim_migrate.checker import check_source
-from varshim_migrate.fixer import Block, _with_imports, rewrite
+from varshim_migrate.fixer import Block, _Spans, _with_imports, rewrite
 from varshim_migrate.rule import Rule
 
 LEGACY = "import torch\nfrom torch.autograd import Variable\nx = Variable(t)  # keep\nprint(y.creator)\na.reinforce(r)\n"
@@ -121,8 +123,8 @@ def test_the_engine_runs_the_rules_it_is_given_and_their_block_hooks_innermost_b
     migration = migrate_source("import torch\nold(1)\ndef f():\n    old(2)\n    return 3\n", (rule,))
     assert migration.new_source == "import torch\nnew(1)\ndef f():\n    new(2)\n    return 3\n"
     assert migration.applied == {"VS999": 2}
-    # the function body, then the module; each time with what was fixed so far, in source order
-    assert rule.blocks == [((4, 5), [2, 4]), ((1, 2, 3), [2, 4])]
+    # the function body, then the module; each time with what was fixed inside it, in source order
+    assert rule.blocks == [((4, 5), [4]), ((1, 2, 3), [2, 4])]
 
 
 class TestCodemod(CodemodTest):
@@ -159,3 +161,61 @@ def test_imports_go_where_libcsts_add_imports_visitor_puts_them(head, names):
     for name in sorted(names):
         AddImportsVisitor.add_needed_import(context, name)
     assert _with_imports(module, names).code == AddImportsVisitor(context).transform_module(module).code
+
+
+_LAYOUTS = [
+    "@decorator(Variable(x))\n@other\ndef f(a,\n      b):  # c\n    '''doc\n    '''\n    return (a +\n            b)\n",
+    "x = 1; y = (\n  # inside\n  2)\r\nif x:\r\n    pass\r\n# end\r\n",
+    "class A(B):\n\tdef f(self): return [i for i in (1, 2)]\n\n\t# trailing\n\n# after\nz = f'{a!r:>{w}}' \\\n    'more'",
+    "if a:\n    b\nelif c:\n    d\nelse:\n    e\ntry:\n    f()\nexcept (E, F) as g:\n    raise\nfinally:\n    h = lambda *a, k=1, **kw: k\n",
+]
+
+
+def _rule_case_sources():
+    for family in (backward, data, function, leniencies, removed, scalars, stochastic, variable):
+        for case in family.CASES:
+            yield case.before
+            yield case.after
+
+
+@pytest.mark.parametrize("source", [*_LAYOUTS, *_rule_case_sources()])
+def test_spans_are_where_libcsts_position_provider_puts_every_node(source):
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return  # legacy syntax (async=): the token pass rewrites it before the fixer parses
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    spans = _Spans.of(module, source)
+    assert spans.spans.keys() == expected.keys()
+    for node, position in expected.items():
+        start, end = spans.spans[node]
+        assert (spans.position(start), spans.position(end)) == (
+            (position.start.line, position.start.column), (position.end.line, position.end.column)), node
+
+
+_PIECES = [
+    "import torch\nx = 1\n\n# about f\ndef f():\n    return 1\n    # f's footer\n\n# y's\ny = 2; z = 3\n",
+    "a = 1\r\nif a:\r\n\tb = 2\r\n\r\n\t# tab footer\r\nc = (1,\r\n  2)\r\n",
+    "'''doc'''\n# header?\nv = 1\nclass A: pass\nw = 2\nif v: pass\nelse:\n  u = 3\nt = 4",
+    "x = 1\ny = 2\n\n    # trailing indented\n\n",
+    "s = '''a\nb'''\nq = 1 + \\\n    2\nr = 3\n",
+]
+
+
+@pytest.mark.parametrize("source", [*_PIECES, *_LAYOUTS, *_rule_case_sources()])
+def test_a_file_parsed_in_pieces_is_libcsts_parse_of_the_whole_file(source):
+    from varshim_migrate.checker import prepare
+    from varshim_migrate.fixer import Pieces, parse
+
+    _, text, tree = prepare(source)
+    if not isinstance(tree, ast.AST):
+        return
+    try:
+        whole = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return
+    for piece_lines in (1, 2):
+        module = parse(text, Pieces(text, tree, piece_lines))
+        assert module.deep_equals(whole) and module.code == whole.code

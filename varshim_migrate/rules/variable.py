@@ -259,7 +259,8 @@ class Volatile(_VariableCall):
 
     def fix_block(self, block, applied):
         super().fix_block(block, applied)  # `x = x` removed first: the region starts at what follows
-        starts = [f.plan.no_grad_from for f in applied if f.plan.no_grad_from in block.lines]
+        lines = set(block.lines)
+        starts = [f.plan.no_grad_from for f in applied if f.plan.no_grad_from in lines]
         index = block.index_from(min(starts)) if starts else None
         if index is None:
             return
