@@ -2,13 +2,11 @@
 lesson shows. Numbers are compared by value: the printing layout is legacy_repr's business."""
 
 import ast
-import importlib.util
 import pathlib
 import re
 import subprocess
 import sys
 
-import pytest
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "variables_and_gradients.py"
 LEGACY_IMPORT = "from torch.autograd import Variable\n"
