@@ -7,9 +7,11 @@ rules turn unknown into "needs a human" instead of guessing.
 """
 
 import ast
+import bisect
+import itertools
 import re
 
-__all__ = ["Analysis", "Scope", "children", "add_children", "child_fields", "LOSSES"]
+__all__ = ["Analysis", "Scope", "SourceWords", "children", "add_children", "child_fields", "LOSSES"]
 
 # Full reductions: called without a dim they return one element (a size-(1,) Variable in 0.3).
 _REDUCTIONS = frozenset({"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "dot"})
@@ -111,6 +113,7 @@ class _Class:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTION_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
 # The node types `Scope._collect` reads a binding from (or does not enter).
 _BINDERS = frozenset(_NESTED_SCOPES + (
     ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
@@ -173,12 +176,63 @@ def dotted(node):
     return ".".join(reversed(parts))
 
 
+# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class SourceWords:
+    """Which lines of a file's text match a pattern (the words a pass looks for): a whole-file pass
+    skips the statements whose lines cannot hold what it looks for. Without the text, or for a text
+    that is not ASCII (whose names the parser may normalize, NFKC), every statement may hold
+    anything. Patterns are plain alternatives without `\\b` (searched for much faster; a false
+    match costs only the walk it does not spare)."""
+
+    def __init__(self, source):
+        self._source = source if source is not None and source.isascii() else None
+        self._matching = {}  # pattern -> sorted numbers of the lines it matches
+
+    def may_hold(self, pattern, statement):
+        """Can `statement` (decorators included) hold a match of `pattern`? False only when none
+        of its lines matches."""
+        if self._source is None:
+            return True
+        matching = self._matching.get(pattern)
+        if matching is None:
+            matching = self._matching[pattern] = self._matching_lines(pattern)
+        decorators = getattr(statement, "decorator_list", None)
+        first = decorators[0].lineno if decorators else statement.lineno
+        index = bisect.bisect_left(matching, first)
+        return index < len(matching) and matching[index] <= statement.end_lineno
+
+    def _matching_lines(self, pattern):
+        source, numbers = self._source, []
+        if "\r" in source:  # lines also end at \r\n and \r
+            starts = list(itertools.accumulate(map(len, LINE.findall(source))))
+            for match in pattern.finditer(source):
+                number = bisect.bisect_right(starts, match.start()) + 1
+                if not numbers or numbers[-1] != number:
+                    numbers.append(number)
+            return numbers
+        number, counted = 1, 0
+        for match in pattern.finditer(source):
+            start = match.start()
+            number += source.count("\n", counted, start)
+            counted = start
+            if not numbers or numbers[-1] != number:
+                numbers.append(number)
+        return numbers
+
+
+_APPEND = re.compile("append")
+
+
 class Scope:
     """Names a function (or the module) binds, with the values assigned to them, read lazily."""
 
-    def __init__(self, node, parent):
+    def __init__(self, node, parent, words=None):
         self.node = node
         self.parent = parent
+        self.words = words  # the file's SourceWords, when known
         self._bindings = None
         self._appended = None
         self._loops = {}  # name -> the iterables of the for loops binding it
@@ -204,24 +258,30 @@ class Scope:
                 for arg in (arguments.vararg, arguments.kwarg):
                     if arg is not None:
                         self._bind(arg.arg, None)
-            body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
-            for statement in body:
-                self._collect(statement)
+            self._collect(self.node.body if isinstance(self.node.body, list) else [self.node.body])
         return self._bindings
 
     def _bind(self, name, value):
         self._bindings.setdefault(name, []).append(value)
 
-    def _collect(self, root):
-        bind, stack = self._bind, [root]
+    def _collect(self, roots):
+        bind, stack = self._bind, list(reversed(roots))
+        pop, push, fields_of, node_type = stack.pop, stack.append, _CHILD_FIELDS, ast.AST
         while stack:  # depth first, in source order
-            node = stack.pop()
+            node = pop()
             kind = type(node)
             if kind not in _BINDERS:  # most nodes: only their children may bind
-                found = []
-                add_children(found, node)
-                found.reverse()
-                stack += found
+                fields = fields_of.get(kind)
+                if fields is None:
+                    fields = child_fields(kind)
+                for field in reversed(fields):
+                    value = getattr(node, field)
+                    if type(value) is list:
+                        for item in reversed(value):
+                            if isinstance(item, node_type):
+                                push(item)
+                    elif isinstance(value, node_type):
+                        push(value)
                 continue
             if kind in _NESTED_SCOPES:
                 bind(node.name, None)
@@ -290,10 +350,13 @@ class Scope:
             self._appended = {}
             body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
             stack = list(body)
+            words = self.words
             while stack:
                 node = stack.pop()
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     continue
+                if words is not None and isinstance(node, ast.stmt) and not words.may_hold(_APPEND, node):
+                    continue  # no `.append(` on its lines
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
                         and isinstance(node.func.value, ast.Name) and len(node.args) == 1):
                     self._appended.setdefault(node.func.value.id, []).append(node.args[0])
@@ -307,7 +370,7 @@ class Scope:
 
     def comprehension(self, node):
         """The scope of a comprehension's own loop names, inside this one."""
-        inner = Scope(ast.Module(body=[], type_ignores=[]), self)
+        inner = Scope(ast.Module(body=[], type_ignores=[]), self, self.words)
         inner._bindings = {}
         for generator in node.generators:
             inner._bind_target(generator.target, None)
@@ -337,6 +400,7 @@ class Analysis:
     def __init__(self, tree, source=None):
         self.tree = tree
         self.source = source  # the text of `tree`, when known: it spares some walks of the tree
+        self.words = SourceWords(source)
         self.aliases = {}  # local name -> qualified name
         self.star_modules = set()
         for node in _statements(tree):
@@ -419,7 +483,7 @@ class Analysis:
         """The Scope of a function (or module) node; one object per node, so bindings are read once."""
         scope = self._scopes.get(id(node))
         if scope is None or scope.node is not node:
-            scope = self._scopes[id(node)] = Scope(node, parent)
+            scope = self._scopes[id(node)] = Scope(node, parent, self.words)
         return scope
 
     def bound(self, name, scope):
@@ -573,37 +637,51 @@ class Analysis:
                     self._functions[statement.name] = _Function(statement, escapes=escapes)
                 elif isinstance(statement, ast.ClassDef) and single:
                     self._classes[statement.name] = _Class(statement)
-            self._find_calls(self.tree, module, None)
+            self._find_calls([self.tree], module)
         return self._functions
 
-    def _find_calls(self, root, scope, parent):
-        """Depth first from `root`, in source order; a function's defaults and decorators are in the
+    def _find_calls(self, roots, scope, called=None):
+        """Depth first from `roots`, in source order; a function's defaults and decorators are in the
         enclosing scope, its body in its own (its annotations are not visited)."""
-        functions, name_calls = self._functions, self._name_calls
-        stack = [(root, scope, parent)]
+        functions, name_calls, tree = self._functions, self._name_calls, self.tree
+        called = {} if called is None else called  # id(the Name a call calls) -> that call
+        fields_of, node_type = _CHILD_FIELDS, ast.AST
+        stack = list(reversed(roots))
+        pop, push = stack.pop, stack.append
         while stack:
-            node, scope, parent = stack.pop()
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                name_calls.append((node, scope))
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
-                if self._is_module(scope.binding(node.id)):
+            node = pop()
+            kind = type(node)
+            if kind is ast.Call:
+                if type(node.func) is ast.Name:
+                    name_calls.append((node, scope))
+                    called[id(node.func)] = node
+            elif kind is ast.Name:
+                if node.id in functions and type(node.ctx) is ast.Load and self._is_module(scope.binding(node.id)):
                     function = functions[node.id]
-                    if isinstance(parent, ast.Call) and parent.func is node:
-                        function.calls.append((parent, scope))
+                    call = called.get(id(node))
+                    if call is not None:
+                        function.calls.append((call, scope))
                     else:
                         function.escapes = True
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not self.tree:
-                found = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+            elif kind in _FUNCTION_SCOPES and node is not tree:
+                arguments = node.args
+                found = arguments.defaults + [d for d in arguments.kw_defaults if d is not None]
                 found += getattr(node, "decorator_list", ())
-                inner = self.scope_for(node, scope)
-                body = node.body if isinstance(node.body, list) else [node.body]
-                stack += [(child, inner, node) for child in reversed(body)]
-                stack += [(child, scope, node) for child in reversed(found)]
+                self._find_calls(found, scope, called)
+                body = node.body
+                self._find_calls(body if type(body) is list else [body], self.scope_for(node, scope), called)
                 continue
-            found = []
-            add_children(found, node)
-            found.reverse()
-            stack += [(child, scope, node) for child in found]
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = child_fields(kind)
+            for field in reversed(fields):
+                value = getattr(node, field)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, node_type):
+                            push(item)
+                elif isinstance(value, node_type):
+                    push(value)
 
     def _function(self, func, scope):
         """The module-level FunctionDef a called name refers to, or None."""

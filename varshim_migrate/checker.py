@@ -2,9 +2,8 @@
 calls, attributes and keywords, by name (`Rule.names`): a node meets only the rules that can match it."""
 
 import ast
-import re
 
-from .analysis import Analysis, child_fields
+from .analysis import LINE, Analysis, child_fields
 from .project import Project
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
@@ -58,7 +57,7 @@ class CheckContext:
         """The source text of `node`, as `ast.get_source_segment` gives it, without re-splitting the
         file for every call."""
         if self._segment_lines is None:
-            self._segment_lines = _LINE.findall("\n".join(self.lines))
+            self._segment_lines = LINE.findall("\n".join(self.lines))
         lines, first, last = self._segment_lines, node.lineno - 1, node.end_lineno - 1
         if first == last:
             return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
@@ -128,10 +127,6 @@ class CheckContext:
                 walk(value)
         parents.pop()
         self.scope = scope
-
-
-# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def parse_failure(error):

@@ -9,6 +9,7 @@ no constructor state and every use of it is `MyFn()(...)`: `ctx` takes the place
 
 import ast
 import collections
+import re
 
 from ..analysis import add_children
 from ..edits import cst, renamed
@@ -42,7 +43,7 @@ class LegacyFunctions:
                 continue  # already new-style
             classes[node.name] = [node, _blocker(node)]
         if classes:
-            _check_uses(analysis.tree, classes)
+            _check_uses(analysis, classes)
         self.classes = {name: tuple(entry) for name, entry in classes.items()}  # name -> (ClassDef, blocker)
 
 
@@ -97,14 +98,18 @@ def _class_definitions(tree):
                 todo.extend(value)
 
 
-def _check_uses(tree, classes):
+def _check_uses(analysis, classes):
     """Every use of a rewritable class must be `Fn()(...)`, `Fn.apply` or the definition itself."""
-    todo = collections.deque([tree])  # breadth first, as ast.walk: the first reason found is the one given
+    named = re.compile("|".join(map(re.escape, classes)))
+    words = analysis.words
+    todo = collections.deque([analysis.tree])  # breadth first, as ast.walk: the first reason found is the one given
     while todo:
         parent = todo.popleft()
         found = []
         add_children(found, parent)
         for child in found:
+            if isinstance(child, ast.stmt) and not words.may_hold(named, child):
+                continue  # none of the names on its lines: nothing in it uses them
             todo.append(child)
             if type(child) is not ast.Call and type(child) is not ast.Name:
                 continue
