@@ -11,7 +11,7 @@ import bisect
 import itertools
 import re
 
-__all__ = ["Analysis", "Scope", "SourceWords", "children", "add_children", "child_fields", "LOSSES"]
+__all__ = ["Analysis", "Scope", "SourceWords", "children", "add_children", "child_fields", "CHILD_FIELDS", "LINE", "LOSSES"]
 
 # Full reductions: called without a dim they return one element (a size-(1,) Variable in 0.3).
 _REDUCTIONS = frozenset({"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "dot"})
@@ -119,7 +119,12 @@ _BINDERS = frozenset(_NESTED_SCOPES + (
     ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
     ast.NamedExpr, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.Global, ast.Nonlocal,
 ))
-_CHILD_FIELDS = {}
+_EXPRESSIONS = frozenset(ast.expr.__subclasses__())  # the concrete expression node types
+_STATEMENTS = frozenset(ast.stmt.__subclasses__())
+_SIMPLE_STATEMENTS = frozenset(  # no statements inside
+    t for t in _STATEMENTS if not {"body", "orelse", "finalbody", "handlers", "cases"} & set(t._fields))
+_EXPRESSION_BINDERS = re.compile("for|:=")  # the text of a comprehension, of an assignment expression
+CHILD_FIELDS = {}  # node type -> child_fields(node type), filled on first use
 _LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operator markers
     "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
 })
@@ -128,13 +133,13 @@ _LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operato
 def child_fields(node_type):
     """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
     try:
-        return _CHILD_FIELDS[node_type]
+        return CHILD_FIELDS[node_type]
     except KeyError:
-        fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+        fields = CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
         return fields
 
 
-def add_children(found, node, _fields=_CHILD_FIELDS, _node=ast.AST):
+def add_children(found, node, _fields=CHILD_FIELDS, _node=ast.AST):
     """Append the children of `node` to the list `found`, in order: `found.extend(children(node))`
     without a generator (the traversals of a large file make one call per node)."""
     kind = type(node)
@@ -189,7 +194,15 @@ class SourceWords:
 
     def __init__(self, source):
         self._source = source if source is not None and source.isascii() else None
-        self._matching = {}  # pattern -> sorted numbers of the lines it matches
+        self._matching = {}  # pattern -> (the numbers of the lines it matches, as a list and a set); text -> in it
+
+    def may_contain(self, text):
+        """Can the file hold `text` anywhere (a name as the parser reads it)? False only when its
+        text is known, ASCII, and lacks it."""
+        contains = self._matching.get(text)
+        if contains is None:
+            contains = self._matching[text] = self._source is None or text in self._source
+        return contains
 
     def may_hold(self, pattern, statement):
         """Can `statement` (decorators included) hold a match of `pattern`? False only when none
@@ -198,11 +211,16 @@ class SourceWords:
             return True
         matching = self._matching.get(pattern)
         if matching is None:
-            matching = self._matching[pattern] = self._matching_lines(pattern)
+            numbers = self._matching_lines(pattern)
+            matching = self._matching[pattern] = (numbers, frozenset(numbers))
         decorators = getattr(statement, "decorator_list", None)
         first = decorators[0].lineno if decorators else statement.lineno
-        index = bisect.bisect_left(matching, first)
-        return index < len(matching) and matching[index] <= statement.end_lineno
+        last = statement.end_lineno
+        if first == last:
+            return first in matching[1]
+        numbers = matching[0]
+        index = bisect.bisect_left(numbers, first)
+        return index < len(numbers) and numbers[index] <= last
 
     def _matching_lines(self, pattern):
         source, numbers = self._source, []
@@ -265,56 +283,64 @@ class Scope:
         self._bindings.setdefault(name, []).append(value)
 
     def _collect(self, roots):
-        bind, stack = self._bind, list(reversed(roots))
-        pop, push, fields_of, node_type = stack.pop, stack.append, _CHILD_FIELDS, ast.AST
+        bind, stack, words = self._bind, list(reversed(roots)), self.words
         while stack:  # depth first, in source order
-            node = pop()
+            node = stack.pop()
             kind = type(node)
-            if kind not in _BINDERS:  # most nodes: only their children may bind
-                fields = fields_of.get(kind)
-                if fields is None:
-                    fields = child_fields(kind)
-                for field in reversed(fields):
-                    value = getattr(node, field)
-                    if type(value) is list:
-                        for item in reversed(value):
-                            if isinstance(item, node_type):
-                                push(item)
-                    elif isinstance(value, node_type):
-                        push(value)
-                continue
-            if kind in _NESTED_SCOPES:
-                bind(node.name, None)
-                continue
-            if kind is ast.Lambda:
-                continue
-            if kind is ast.Assign:
-                for target in node.targets:
-                    self._bind_target(target, node.value)
-            elif kind in (ast.AnnAssign, ast.AugAssign):
-                if type(node.target) is ast.Name:
-                    bind(node.target.id, node.value)
-            elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
-                self._bind_target(node.target, None)
-                self._bind_loop(node.target, node.iter)
-            elif kind is ast.withitem:
-                if node.optional_vars is not None:  # `with open(p) as f`: f is open(p)
-                    self._bind_target(node.optional_vars, node.context_expr)
-            elif kind is ast.NamedExpr:
-                bind(node.target.id, node.value)
-            elif kind in (ast.Import, ast.ImportFrom):
-                for alias in node.names:
-                    bind((alias.asname or alias.name).split(".")[0], None)
-            elif kind is ast.ExceptHandler:
-                if node.name:
+            if kind in _BINDERS:
+                if kind in _NESTED_SCOPES:
                     bind(node.name, None)
-            elif kind in (ast.Global, ast.Nonlocal):
-                for name in node.names:
-                    bind(name, None)
-            found = []
-            add_children(found, node)
-            found.reverse()
-            stack += found
+                    continue
+                if kind is ast.Lambda:
+                    continue
+                self._bind_node(kind, node)
+            # Otherwise only its children may bind. An expression binds only in a comprehension or
+            # with `:=`: a statement's expressions are skipped when its lines spell neither
+            # (decided on statements and their direct children, whose positions are exact;
+            # positions inside f-strings before 3.12 are not).
+            if words is None or kind not in _STATEMENTS:
+                found = []
+                add_children(found, node)
+                found.reverse()
+                stack += found
+            elif kind in _SIMPLE_STATEMENTS:
+                if words.may_hold(_EXPRESSION_BINDERS, node):
+                    found = []
+                    add_children(found, node)
+                    found.reverse()
+                    stack += found
+            else:
+                found = []
+                add_children(found, node)
+                for child in reversed(found):
+                    if type(child) not in _EXPRESSIONS or words.may_hold(_EXPRESSION_BINDERS, child):
+                        stack.append(child)
+
+    def _bind_node(self, kind, node):
+        bind = self._bind
+        if kind is ast.Assign:
+            for target in node.targets:
+                self._bind_target(target, node.value)
+        elif kind in (ast.AnnAssign, ast.AugAssign):
+            if type(node.target) is ast.Name:
+                bind(node.target.id, node.value)
+        elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
+            self._bind_target(node.target, None)
+            self._bind_loop(node.target, node.iter)
+        elif kind is ast.withitem:
+            if node.optional_vars is not None:  # `with open(p) as f`: f is open(p)
+                self._bind_target(node.optional_vars, node.context_expr)
+        elif kind is ast.NamedExpr:
+            bind(node.target.id, node.value)
+        elif kind in (ast.Import, ast.ImportFrom):
+            for alias in node.names:
+                bind((alias.asname or alias.name).split(".")[0], None)
+        elif kind is ast.ExceptHandler:
+            if node.name:
+                bind(node.name, None)
+        elif kind in (ast.Global, ast.Nonlocal):
+            for name in node.names:
+                bind(name, None)
 
     def _bind_target(self, target, value):
         if isinstance(target, ast.Name):
@@ -436,10 +462,16 @@ class Analysis:
         return known[1]
 
     def _qualify(self, node):
-        name = dotted(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
+        kind = type(node)
+        if kind is ast.Name:  # the common cases without building the dotted name
+            head, rest = node.id, ""
+        elif kind is ast.Attribute and type(node.value) is ast.Name:
+            head, rest = node.value.id, node.attr
+        else:
+            name = dotted(node)
+            if name is None:
+                return None
+            head, _, rest = name.partition(".")
         if head in self.aliases:
             base = self.aliases[head]
         elif head == "Variable" and self.star_modules & {"torch.autograd", "torch.autograd.variable"}:
@@ -645,7 +677,7 @@ class Analysis:
         enclosing scope, its body in its own (its annotations are not visited)."""
         functions, name_calls, tree = self._functions, self._name_calls, self.tree
         called = {} if called is None else called  # id(the Name a call calls) -> that call
-        fields_of, node_type = _CHILD_FIELDS, ast.AST
+        fields_of, node_type = CHILD_FIELDS, ast.AST
         stack = list(reversed(roots))
         pop, push = stack.pop, stack.append
         while stack:
