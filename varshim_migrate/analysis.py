@@ -686,7 +686,8 @@ class Analysis:
             if kind is ast.Call:
                 if type(node.func) is ast.Name:
                     name_calls.append((node, scope))
-                    called[id(node.func)] = node
+                    if node.func.id in functions:
+                        called[id(node.func)] = node
             elif kind is ast.Name:
                 if node.id in functions and type(node.ctx) is ast.Load and self._is_module(scope.binding(node.id)):
                     function = functions[node.id]
@@ -706,13 +707,15 @@ class Analysis:
             fields = fields_of.get(kind)
             if fields is None:
                 fields = child_fields(kind)
-            for field in reversed(fields):
+            for field in reversed(fields):  # names of no function of the module and constants: nothing to find
                 value = getattr(node, field)
                 if type(value) is list:
                     for item in reversed(value):
-                        if isinstance(item, node_type):
+                        if isinstance(item, node_type) and (
+                                item.id in functions if type(item) is ast.Name else type(item) is not ast.Constant):
                             push(item)
-                elif isinstance(value, node_type):
+                elif isinstance(value, node_type) and (
+                        value.id in functions if type(value) is ast.Name else type(value) is not ast.Constant):
                     push(value)
 
     def _function(self, func, scope):

@@ -35,7 +35,7 @@ class LegacyFunctions:
 
     def __init__(self, analysis):
         classes = {}
-        for node in _class_definitions(analysis.tree):
+        for node in _class_definitions(analysis):
             if not any(analysis.qualify(base) in _FUNCTION for base in node.bases):
                 continue
             forward = _methods(node).get("forward")
@@ -85,17 +85,27 @@ def _trivial_init(function):
 _STATEMENT_LISTS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 
 
-def _class_definitions(tree):
-    """Every class statement, in `ast.walk`'s order (breadth first), visiting statement lists only."""
-    todo = collections.deque([tree])
+def _class_definitions(analysis):
+    """Every class statement, in `ast.walk`'s order (breadth first), visiting statement lists only
+    (and only those statements whose lines spell `class`)."""
+    words = analysis.words
+    todo = collections.deque([analysis.tree])
     while todo:
         node = todo.popleft()
-        if isinstance(node, ast.ClassDef):
+        kind = type(node)
+        if kind is ast.ClassDef:
             yield node
-        for field in node._fields:
+        fields = _LISTS_OF.get(kind)
+        if fields is None:
+            fields = _LISTS_OF[kind] = tuple(f for f in kind._fields if f in _STATEMENT_LISTS)
+        for field in fields:
             value = getattr(node, field)
-            if field in _STATEMENT_LISTS and type(value) is list:
-                todo.extend(value)
+            if type(value) is list:
+                todo.extend(s for s in value if not isinstance(s, ast.stmt) or words.may_hold(_CLASS, s))
+
+
+_LISTS_OF = {}  # node type -> its fields among _STATEMENT_LISTS, in order
+_CLASS = re.compile("class")
 
 
 def _check_uses(analysis, classes):

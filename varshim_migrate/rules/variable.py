@@ -205,8 +205,8 @@ class _NoGradRegions:
         last = self._last_differentiating.get(id(block))
         if last is None:  # from the end: the last one is often a return
             last = self._last_differentiating[id(block)] = next(
-                (i for i in range(len(block) - 1, -1, -1)
-                 if self._words.may_hold(_DIFFERENTIATING_WORDS, block[i]) and _differentiates(block[i])), -1)
+                (i for i in range(len(block) - 1, -1, -1) if type(block[i]) not in _DEFINITIONS
+                 and self._words.may_hold(_DIFFERENTIATING_WORDS, block[i]) and _differentiates(block[i])), -1)
         return last >= start
 
 
@@ -286,6 +286,9 @@ def _starts_its_line(statement, context):
 
 def _is_no_grad(expression, context):
     return isinstance(expression, ast.Call) and context.analysis.qualify(expression.func) == "torch.no_grad"
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})  # `_differentiates` does not enter them
 
 
 def _differentiates(statement):
