@@ -7,9 +7,11 @@ rules turn unknown into "needs a human" instead of guessing.
 """
 
 import ast
+import bisect
+import itertools
 import re
 
-__all__ = ["Analysis", "Scope", "children", "add_children", "child_fields", "LOSSES"]
+__all__ = ["Analysis", "Scope", "SourceWords", "children", "add_children", "child_fields", "CHILD_FIELDS", "LINE", "LOSSES"]
 
 # Full reductions: called without a dim they return one element (a size-(1,) Variable in 0.3).
 _REDUCTIONS = frozenset({"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "dot"})
@@ -111,12 +113,18 @@ class _Class:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTION_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
 # The node types `Scope._collect` reads a binding from (or does not enter).
 _BINDERS = frozenset(_NESTED_SCOPES + (
     ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
     ast.NamedExpr, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.Global, ast.Nonlocal,
 ))
-_CHILD_FIELDS = {}
+_EXPRESSIONS = frozenset(ast.expr.__subclasses__())  # the concrete expression node types
+_STATEMENTS = frozenset(ast.stmt.__subclasses__())
+_SIMPLE_STATEMENTS = frozenset(  # no statements inside
+    t for t in _STATEMENTS if not {"body", "orelse", "finalbody", "handlers", "cases"} & set(t._fields))
+_EXPRESSION_BINDERS = re.compile("for|:=")  # the text of a comprehension, of an assignment expression
+CHILD_FIELDS = {}  # node type -> child_fields(node type), filled on first use
 _LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operator markers
     "ctx", "op", "id", "attr", "arg", "name", "type_comment", "kind", "level", "module", "conversion", "is_async",
 })
@@ -125,13 +133,13 @@ _LEAF_FIELDS = frozenset({  # fields that never hold a node, or only ctx/operato
 def child_fields(node_type):
     """The fields of an ast node type that can hold nodes (not ctx/op markers or plain strings)."""
     try:
-        return _CHILD_FIELDS[node_type]
+        return CHILD_FIELDS[node_type]
     except KeyError:
-        fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+        fields = CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
         return fields
 
 
-def add_children(found, node, _fields=_CHILD_FIELDS, _node=ast.AST):
+def add_children(found, node, _fields=CHILD_FIELDS, _node=ast.AST):
     """Append the children of `node` to the list `found`, in order: `found.extend(children(node))`
     without a generator (the traversals of a large file make one call per node)."""
     kind = type(node)
@@ -173,12 +181,76 @@ def dotted(node):
     return ".".join(reversed(parts))
 
 
+# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class SourceWords:
+    """Which lines of a file's text match a pattern (the words a pass looks for): a whole-file pass
+    skips the statements whose lines cannot hold what it looks for. Without the text, or for a text
+    that is not ASCII (whose names the parser may normalize, NFKC), every statement may hold
+    anything. Patterns are plain alternatives without `\\b` (searched for much faster; a false
+    match costs only the walk it does not spare)."""
+
+    def __init__(self, source):
+        self._source = source if source is not None and source.isascii() else None
+        self._matching = {}  # pattern -> (the numbers of the lines it matches, as a list and a set); text -> in it
+
+    def may_contain(self, text):
+        """Can the file hold `text` anywhere (a name as the parser reads it)? False only when its
+        text is known, ASCII, and lacks it."""
+        contains = self._matching.get(text)
+        if contains is None:
+            contains = self._matching[text] = self._source is None or text in self._source
+        return contains
+
+    def may_hold(self, pattern, statement):
+        """Can `statement` (decorators included) hold a match of `pattern`? False only when none
+        of its lines matches."""
+        if self._source is None:
+            return True
+        matching = self._matching.get(pattern)
+        if matching is None:
+            numbers = self._matching_lines(pattern)
+            matching = self._matching[pattern] = (numbers, frozenset(numbers))
+        decorators = getattr(statement, "decorator_list", None)
+        first = decorators[0].lineno if decorators else statement.lineno
+        last = statement.end_lineno
+        if first == last:
+            return first in matching[1]
+        numbers = matching[0]
+        index = bisect.bisect_left(numbers, first)
+        return index < len(numbers) and numbers[index] <= last
+
+    def _matching_lines(self, pattern):
+        source, numbers = self._source, []
+        if "\r" in source:  # lines also end at \r\n and \r
+            starts = list(itertools.accumulate(map(len, LINE.findall(source))))
+            for match in pattern.finditer(source):
+                number = bisect.bisect_right(starts, match.start()) + 1
+                if not numbers or numbers[-1] != number:
+                    numbers.append(number)
+            return numbers
+        number, counted = 1, 0
+        for match in pattern.finditer(source):
+            start = match.start()
+            number += source.count("\n", counted, start)
+            counted = start
+            if not numbers or numbers[-1] != number:
+                numbers.append(number)
+        return numbers
+
+
+_APPEND = re.compile("append")
+
+
 class Scope:
     """Names a function (or the module) binds, with the values assigned to them, read lazily."""
 
-    def __init__(self, node, parent):
+    def __init__(self, node, parent, words=None):
         self.node = node
         self.parent = parent
+        self.words = words  # the file's SourceWords, when known
         self._bindings = None
         self._appended = None
         self._loops = {}  # name -> the iterables of the for loops binding it
@@ -204,57 +276,71 @@ class Scope:
                 for arg in (arguments.vararg, arguments.kwarg):
                     if arg is not None:
                         self._bind(arg.arg, None)
-            body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
-            for statement in body:
-                self._collect(statement)
+            self._collect(self.node.body if isinstance(self.node.body, list) else [self.node.body])
         return self._bindings
 
     def _bind(self, name, value):
         self._bindings.setdefault(name, []).append(value)
 
-    def _collect(self, root):
-        bind, stack = self._bind, [root]
+    def _collect(self, roots):
+        bind, stack, words = self._bind, list(reversed(roots)), self.words
         while stack:  # depth first, in source order
             node = stack.pop()
             kind = type(node)
-            if kind not in _BINDERS:  # most nodes: only their children may bind
+            if kind in _BINDERS:
+                if kind in _NESTED_SCOPES:
+                    bind(node.name, None)
+                    continue
+                if kind is ast.Lambda:
+                    continue
+                self._bind_node(kind, node)
+            # Otherwise only its children may bind. An expression binds only in a comprehension or
+            # with `:=`: a statement's expressions are skipped when its lines spell neither
+            # (decided on statements and their direct children, whose positions are exact;
+            # positions inside f-strings before 3.12 are not).
+            if words is None or kind not in _STATEMENTS:
                 found = []
                 add_children(found, node)
                 found.reverse()
                 stack += found
-                continue
-            if kind in _NESTED_SCOPES:
-                bind(node.name, None)
-                continue
-            if kind is ast.Lambda:
-                continue
-            if kind is ast.Assign:
-                for target in node.targets:
-                    self._bind_target(target, node.value)
-            elif kind in (ast.AnnAssign, ast.AugAssign):
-                if type(node.target) is ast.Name:
-                    bind(node.target.id, node.value)
-            elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
-                self._bind_target(node.target, None)
-                self._bind_loop(node.target, node.iter)
-            elif kind is ast.withitem:
-                if node.optional_vars is not None:  # `with open(p) as f`: f is open(p)
-                    self._bind_target(node.optional_vars, node.context_expr)
-            elif kind is ast.NamedExpr:
+            elif kind in _SIMPLE_STATEMENTS:
+                if words.may_hold(_EXPRESSION_BINDERS, node):
+                    found = []
+                    add_children(found, node)
+                    found.reverse()
+                    stack += found
+            else:
+                found = []
+                add_children(found, node)
+                for child in reversed(found):
+                    if type(child) not in _EXPRESSIONS or words.may_hold(_EXPRESSION_BINDERS, child):
+                        stack.append(child)
+
+    def _bind_node(self, kind, node):
+        bind = self._bind
+        if kind is ast.Assign:
+            for target in node.targets:
+                self._bind_target(target, node.value)
+        elif kind in (ast.AnnAssign, ast.AugAssign):
+            if type(node.target) is ast.Name:
                 bind(node.target.id, node.value)
-            elif kind in (ast.Import, ast.ImportFrom):
-                for alias in node.names:
-                    bind((alias.asname or alias.name).split(".")[0], None)
-            elif kind is ast.ExceptHandler:
-                if node.name:
-                    bind(node.name, None)
-            elif kind in (ast.Global, ast.Nonlocal):
-                for name in node.names:
-                    bind(name, None)
-            found = []
-            add_children(found, node)
-            found.reverse()
-            stack += found
+        elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
+            self._bind_target(node.target, None)
+            self._bind_loop(node.target, node.iter)
+        elif kind is ast.withitem:
+            if node.optional_vars is not None:  # `with open(p) as f`: f is open(p)
+                self._bind_target(node.optional_vars, node.context_expr)
+        elif kind is ast.NamedExpr:
+            bind(node.target.id, node.value)
+        elif kind in (ast.Import, ast.ImportFrom):
+            for alias in node.names:
+                bind((alias.asname or alias.name).split(".")[0], None)
+        elif kind is ast.ExceptHandler:
+            if node.name:
+                bind(node.name, None)
+        elif kind in (ast.Global, ast.Nonlocal):
+            for name in node.names:
+                bind(name, None)
 
     def _bind_target(self, target, value):
         if isinstance(target, ast.Name):
@@ -290,10 +376,13 @@ class Scope:
             self._appended = {}
             body = self.node.body if isinstance(self.node.body, list) else [self.node.body]
             stack = list(body)
+            words = self.words
             while stack:
                 node = stack.pop()
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     continue
+                if words is not None and isinstance(node, ast.stmt) and not words.may_hold(_APPEND, node):
+                    continue  # no `.append(` on its lines
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
                         and isinstance(node.func.value, ast.Name) and len(node.args) == 1):
                     self._appended.setdefault(node.func.value.id, []).append(node.args[0])
@@ -307,7 +396,7 @@ class Scope:
 
     def comprehension(self, node):
         """The scope of a comprehension's own loop names, inside this one."""
-        inner = Scope(ast.Module(body=[], type_ignores=[]), self)
+        inner = Scope(ast.Module(body=[], type_ignores=[]), self, self.words)
         inner._bindings = {}
         for generator in node.generators:
             inner._bind_target(generator.target, None)
@@ -337,6 +426,7 @@ class Analysis:
     def __init__(self, tree, source=None):
         self.tree = tree
         self.source = source  # the text of `tree`, when known: it spares some walks of the tree
+        self.words = SourceWords(source)
         self.aliases = {}  # local name -> qualified name
         self.star_modules = set()
         for node in _statements(tree):
@@ -372,10 +462,16 @@ class Analysis:
         return known[1]
 
     def _qualify(self, node):
-        name = dotted(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
+        kind = type(node)
+        if kind is ast.Name:  # the common cases without building the dotted name
+            head, rest = node.id, ""
+        elif kind is ast.Attribute and type(node.value) is ast.Name:
+            head, rest = node.value.id, node.attr
+        else:
+            name = dotted(node)
+            if name is None:
+                return None
+            head, _, rest = name.partition(".")
         if head in self.aliases:
             base = self.aliases[head]
         elif head == "Variable" and self.star_modules & {"torch.autograd", "torch.autograd.variable"}:
@@ -419,7 +515,7 @@ class Analysis:
         """The Scope of a function (or module) node; one object per node, so bindings are read once."""
         scope = self._scopes.get(id(node))
         if scope is None or scope.node is not node:
-            scope = self._scopes[id(node)] = Scope(node, parent)
+            scope = self._scopes[id(node)] = Scope(node, parent, self.words)
         return scope
 
     def bound(self, name, scope):
@@ -573,37 +669,54 @@ class Analysis:
                     self._functions[statement.name] = _Function(statement, escapes=escapes)
                 elif isinstance(statement, ast.ClassDef) and single:
                     self._classes[statement.name] = _Class(statement)
-            self._find_calls(self.tree, module, None)
+            self._find_calls([self.tree], module)
         return self._functions
 
-    def _find_calls(self, root, scope, parent):
-        """Depth first from `root`, in source order; a function's defaults and decorators are in the
+    def _find_calls(self, roots, scope, called=None):
+        """Depth first from `roots`, in source order; a function's defaults and decorators are in the
         enclosing scope, its body in its own (its annotations are not visited)."""
-        functions, name_calls = self._functions, self._name_calls
-        stack = [(root, scope, parent)]
+        functions, name_calls, tree = self._functions, self._name_calls, self.tree
+        called = {} if called is None else called  # id(the Name a call calls) -> that call
+        fields_of, node_type = CHILD_FIELDS, ast.AST
+        stack = list(reversed(roots))
+        pop, push = stack.pop, stack.append
         while stack:
-            node, scope, parent = stack.pop()
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                name_calls.append((node, scope))
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
-                if self._is_module(scope.binding(node.id)):
+            node = pop()
+            kind = type(node)
+            if kind is ast.Call:
+                if type(node.func) is ast.Name:
+                    name_calls.append((node, scope))
+                    if node.func.id in functions:
+                        called[id(node.func)] = node
+            elif kind is ast.Name:
+                if node.id in functions and type(node.ctx) is ast.Load and self._is_module(scope.binding(node.id)):
                     function = functions[node.id]
-                    if isinstance(parent, ast.Call) and parent.func is node:
-                        function.calls.append((parent, scope))
+                    call = called.get(id(node))
+                    if call is not None:
+                        function.calls.append((call, scope))
                     else:
                         function.escapes = True
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not self.tree:
-                found = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+            elif kind in _FUNCTION_SCOPES and node is not tree:
+                arguments = node.args
+                found = arguments.defaults + [d for d in arguments.kw_defaults if d is not None]
                 found += getattr(node, "decorator_list", ())
-                inner = self.scope_for(node, scope)
-                body = node.body if isinstance(node.body, list) else [node.body]
-                stack += [(child, inner, node) for child in reversed(body)]
-                stack += [(child, scope, node) for child in reversed(found)]
+                self._find_calls(found, scope, called)
+                body = node.body
+                self._find_calls(body if type(body) is list else [body], self.scope_for(node, scope), called)
                 continue
-            found = []
-            add_children(found, node)
-            found.reverse()
-            stack += [(child, scope, node) for child in found]
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = child_fields(kind)
+            for field in reversed(fields):  # names of no function of the module and constants: nothing to find
+                value = getattr(node, field)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, node_type) and (
+                                item.id in functions if type(item) is ast.Name else type(item) is not ast.Constant):
+                            push(item)
+                elif isinstance(value, node_type) and (
+                        value.id in functions if type(value) is ast.Name else type(value) is not ast.Constant):
+                    push(value)
 
     def _function(self, func, scope):
         """The module-level FunctionDef a called name refers to, or None."""

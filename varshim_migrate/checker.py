@@ -2,9 +2,8 @@
 calls, attributes and keywords, by name (`Rule.names`): a node meets only the rules that can match it."""
 
 import ast
-import re
 
-from .analysis import Analysis, child_fields
+from .analysis import CHILD_FIELDS, LINE, Analysis, child_fields
 from .project import Project
 from .rule import Finding, Rule
 from .rules import RULES, TOKEN_PASSES
@@ -12,6 +11,7 @@ from .rules import RULES, TOKEN_PASSES
 __all__ = ["check_source", "check_tree", "prepare", "CheckContext", "parse_failure"]
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_NODE = ast.AST
 # rules -> {node type: its rules} and {(node type, name, plain): the rules that may match there},
 # made once per selection of rules: a tree of small files pays for it once.
 _BY_TYPE = {}
@@ -58,7 +58,7 @@ class CheckContext:
         """The source text of `node`, as `ast.get_source_segment` gives it, without re-splitting the
         file for every call."""
         if self._segment_lines is None:
-            self._segment_lines = _LINE.findall("\n".join(self.lines))
+            self._segment_lines = LINE.findall("\n".join(self.lines))
         lines, first, last = self._segment_lines, node.lineno - 1, node.end_lineno - 1
         if first == last:
             return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
@@ -113,25 +113,26 @@ class CheckContext:
             findings = self.findings
             for rule in rules:
                 findings.extend(rule.check(node, self))
+        fields = CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = child_fields(kind)
+        if not fields:
+            return
         scope = self.scope
         if kind in _SCOPES:
             self.scope = self.analysis.scope_for(node, scope)
         parents, walk, unvisited = self.parents, self.walk, self._unvisited
         parents.append(node)
-        for field in child_fields(kind):
+        for field in fields:
             value = getattr(node, field)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST) and type(item) not in unvisited:
+                    if isinstance(item, _NODE) and type(item) not in unvisited:
                         walk(item)
-            elif isinstance(value, ast.AST) and type(value) not in unvisited:
+            elif isinstance(value, _NODE) and type(value) not in unvisited:
                 walk(value)
         parents.pop()
         self.scope = scope
-
-
-# Lines as the parser counts them (at \r\n, \r and \n, not at \f or \v), ends kept.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def parse_failure(error):

@@ -1,10 +1,11 @@
 """`analysis`: imports, scopes, and the two inferences (one element, rank) the rules share."""
 
 import ast
+import re
 
 import pytest
 
-from varshim_migrate.analysis import Analysis, Scope, dotted
+from varshim_migrate.analysis import Analysis, Scope, SourceWords, dotted
 
 IMPORTS = """\
 import torch
@@ -60,6 +61,50 @@ def test_scope_bindings_values_and_nesting():
 def test_appended_values_of_a_list():
     _, scope, _ = _analysis("xs = []\nfor b in bs:\n    xs.append(loss(b))\ndef g():\n    xs.append(0)\n")
     assert [ast.unparse(v) for v in scope.appended("xs")] == ["loss(b)"]  # not the nested function's
+
+
+def test_source_words_name_the_statements_whose_lines_may_hold_a_word():
+    source = "a = 1\n@wrap(Fn)\ndef f():\n    return 2\nb = (\n    Fn)\r\nc = 3\rd = Fn\n"
+    tree = ast.parse(source)
+    words, fn = SourceWords(source), re.compile("Fn")
+    assert [words.may_hold(fn, s) for s in tree.body] == [False, True, True, False, True]  # decorators count
+    assert [words.may_hold(re.compile("return"), s) for s in tree.body] == [False, True, False, False, False]
+    for unknown in (None, source.replace("1", "é")):  # no text, or names the parser may normalize (NFKC)
+        assert all(SourceWords(unknown).may_hold(fn, s) for s in ast.parse(source).body)
+    assert not words.may_contain("_six") and words.may_contain("wrap") and SourceWords(None).may_contain("_six")
+
+
+# Texts where a binding or an append hides in an expression, an f-string, a decorator or a default,
+# on lines ending in \r\n or \r: the passes that skip statements by their text find what a full walk finds.
+_HIDDEN_BINDINGS = [
+    "y = f((n := 3))\nz = [a for a in b]\nfor i, x in enumerate(xs): pass\n",
+    "w = f'{(q := 1)}' + f\"\"\"\n{[k for k in v]}\n\"\"\"\nprint(f'{[j for j in r]}')\n",
+    "xs = []\nif c:\n    xs.append(1)\nxs .append (2)\nys = xs\nwhile t: xs.\\\n    append(3)\n",
+    "@deco(\n    g := 1)\ndef h(p=[m for m in r]):\n    out = []\n    out.append(p)\n    return out\n",
+    "a = 1; b = [i for i in r]\r\nc = 2\rd = {e: 1 for e in s}\n",
+    "with open(p) as f, g() as (h, k): pass\ntry:\n    pass\nexcept E as err:\n    t = lambda u: (v := u)\n",
+    "x = 'é'\ny = [z for z in w]\nys = []\nys.append(y)\n",
+    "class C:\n    n = [o for o in p]\n    def m(self):\n        return [(s := 1) for _ in q]\n",
+]
+
+
+def _scopes(analysis):
+    nodes = [analysis.tree] + [n for n in ast.walk(analysis.tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))]
+    found = []
+    for node in nodes:
+        scope = analysis.scope_for(node, None)
+        for name, values in sorted(scope.bindings.items()):
+            found.append((node.__class__.__name__, getattr(node, "lineno", 0), name,
+                          [v and ast.dump(v) for v in values], [ast.dump(v) for v in scope.loops(name)],
+                          [ast.dump(v) for v in scope.appended(name)]))
+    return found
+
+
+@pytest.mark.parametrize("source", _HIDDEN_BINDINGS)
+def test_passes_skipping_statements_by_their_text_find_what_a_full_walk_finds(source):
+    tree = ast.parse(source)
+    with_text, without = Analysis(tree, source), Analysis(tree)  # without the text nothing is skipped
+    assert _scopes(with_text) == _scopes(without) != []
 
 
 SCALARS = IMPORTS + """\

@@ -9,6 +9,7 @@ no constructor state and every use of it is `MyFn()(...)`: `ctx` takes the place
 
 import ast
 import collections
+import re
 
 from ..analysis import add_children
 from ..edits import cst, renamed
@@ -34,7 +35,7 @@ class LegacyFunctions:
 
     def __init__(self, analysis):
         classes = {}
-        for node in _class_definitions(analysis.tree):
+        for node in _class_definitions(analysis):
             if not any(analysis.qualify(base) in _FUNCTION for base in node.bases):
                 continue
             forward = _methods(node).get("forward")
@@ -42,7 +43,7 @@ class LegacyFunctions:
                 continue  # already new-style
             classes[node.name] = [node, _blocker(node)]
         if classes:
-            _check_uses(analysis.tree, classes)
+            _check_uses(analysis, classes)
         self.classes = {name: tuple(entry) for name, entry in classes.items()}  # name -> (ClassDef, blocker)
 
 
@@ -84,27 +85,41 @@ def _trivial_init(function):
 _STATEMENT_LISTS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 
 
-def _class_definitions(tree):
-    """Every class statement, in `ast.walk`'s order (breadth first), visiting statement lists only."""
-    todo = collections.deque([tree])
+def _class_definitions(analysis):
+    """Every class statement, in `ast.walk`'s order (breadth first), visiting statement lists only
+    (and only those statements whose lines spell `class`)."""
+    words = analysis.words
+    todo = collections.deque([analysis.tree])
     while todo:
         node = todo.popleft()
-        if isinstance(node, ast.ClassDef):
+        kind = type(node)
+        if kind is ast.ClassDef:
             yield node
-        for field in node._fields:
+        fields = _LISTS_OF.get(kind)
+        if fields is None:
+            fields = _LISTS_OF[kind] = tuple(f for f in kind._fields if f in _STATEMENT_LISTS)
+        for field in fields:
             value = getattr(node, field)
-            if field in _STATEMENT_LISTS and type(value) is list:
-                todo.extend(value)
+            if type(value) is list:
+                todo.extend(s for s in value if not isinstance(s, ast.stmt) or words.may_hold(_CLASS, s))
 
 
-def _check_uses(tree, classes):
+_LISTS_OF = {}  # node type -> its fields among _STATEMENT_LISTS, in order
+_CLASS = re.compile("class")
+
+
+def _check_uses(analysis, classes):
     """Every use of a rewritable class must be `Fn()(...)`, `Fn.apply` or the definition itself."""
-    todo = collections.deque([tree])  # breadth first, as ast.walk: the first reason found is the one given
+    named = re.compile("|".join(map(re.escape, classes)))
+    words = analysis.words
+    todo = collections.deque([analysis.tree])  # breadth first, as ast.walk: the first reason found is the one given
     while todo:
         parent = todo.popleft()
         found = []
         add_children(found, parent)
         for child in found:
+            if isinstance(child, ast.stmt) and not words.may_hold(named, child):
+                continue  # none of the names on its lines: nothing in it uses them
             todo.append(child)
             if type(child) is not ast.Call and type(child) is not ast.Name:
                 continue

@@ -6,6 +6,7 @@ Legacy: pytorch/pytorch v0.3.1 torch/autograd/variable.py; modern: the 0.4.0 mig
 
 import ast
 import dataclasses
+import re
 
 from ..analysis import add_children
 from ..edits import cst, keyword, method_call, parenthesized
@@ -22,6 +23,8 @@ _FRESH_METHODS = frozenset({"clone", "detach"})
 _SAFE_PARENTS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Return, ast.List, ast.Tuple, ast.Expr)
 # Statements after which a no_grad region would change what gets differentiated.
 _DIFFERENTIATES = frozenset({"backward", "grad", "step"})
+# What `_differentiates` looks for, as words of the source.
+_DIFFERENTIATING_WORDS = re.compile("return|yield|await|global|nonlocal|backward|grad|step")
 _DIFFERENTIATES_AFTER = "the code after it differentiates, returns or yields"
 
 
@@ -179,6 +182,7 @@ class _NoGradRegions:
     and, computed once per statement list, where each statement sits and what differentiates."""
 
     def __init__(self, analysis):
+        self._words = analysis.words
         self.starts = {}  # id(ast statement list) -> index of the first statement of its no_grad block
         self._places = {}  # id(container) -> {id(statement): (its statement list, index)}
         self._last_differentiating = {}  # id(statement list) -> index of its last statement that differentiates
@@ -201,7 +205,8 @@ class _NoGradRegions:
         last = self._last_differentiating.get(id(block))
         if last is None:  # from the end: the last one is often a return
             last = self._last_differentiating[id(block)] = next(
-                (i for i in range(len(block) - 1, -1, -1) if _differentiates(block[i])), -1)
+                (i for i in range(len(block) - 1, -1, -1) if type(block[i]) not in _DEFINITIONS
+                 and self._words.may_hold(_DIFFERENTIATING_WORDS, block[i]) and _differentiates(block[i])), -1)
         return last >= start
 
 
@@ -282,6 +287,9 @@ def _starts_its_line(statement, context):
 
 def _is_no_grad(expression, context):
     return isinstance(expression, ast.Call) and context.analysis.qualify(expression.func) == "torch.no_grad"
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})  # `_differentiates` does not enter them
 
 
 def _differentiates(statement):

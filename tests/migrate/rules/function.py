@@ -60,6 +60,10 @@ CASES = [
                      "    @staticmethod\n    def backward(ctx, g):\n        return g\n"),
     unchanged("VS4", "constructor state needs a human", SCALE, human=["VS401 line 3", "VS402 line 10"]),
     unchanged("VS4", "a kept instance needs a human", KEPT, human=["VS401 line 3"]),
+    unchanged("VS4", "a use in a decorator needs a human",
+              HEADER + "class Id(Function):\n    def forward(self, x):\n        return x\n    def backward(self, g):\n"
+                       "        return g\n@register(\n    Id)\ndef helper(t):\n    return t\n",
+              human=["VS401 line 3"]),
     unchanged("VS4", "new style functions", MODERN),
     # Selected alone the call is rewritten exactly where the class is rewritable.
     rewrite("VS402", "the call site alone", LEGACY, LEGACY.replace("MyReLU()(x)", "MyReLU.apply(x)")),

@@ -79,6 +79,9 @@ CASES = [
     unchanged("VS102", "backward after it needs a human",
               HEADER + "def f(x):\n    v = Variable(x, volatile=True)\n    loss = model(v)\n    loss.backward()\n",
               human=["VS102 line 4"]),
+    unchanged("VS102", "a backward on a continuation line after it needs a human",
+              HEADER + "def f(x):\n    v = Variable(x, volatile=True)\n    out = model(v)\n    (out\n     .backward())\n",
+              human=["VS102 line 4"]),
     unchanged("VS102", "return after it needs a human",
               HEADER + "def f(x):\n    v = Variable(x, volatile=True)\n    return model(v)\n", human=["VS102 line 4"]),
     # A block there would take in the code before it on the line (here a backward).
