@@ -36,6 +36,10 @@ def rewrite(text, findings, rules, annotate=False, pieces=None):
     module = parse(text, pieces)
     fixer = _Fixer(findings, rules, annotate)
     fixer.locate(module, text)
+    if module.body:
+        # libcst reads the comments above a file's first statement as the module's header: notes
+        # written there by an earlier migrate are the first statement's
+        fixer.header = (module.body[0], {line.comment.value for line in module.header if line.comment is not None})
     tree = module.visit(fixer)
     if fixer.imports:
         tree = _with_imports(tree, fixer.imports)
@@ -244,6 +248,7 @@ class _Fixer(cst.CSTTransformer):
             elif annotate and not finding.fixable and finding.code != "VS001":
                 self.notes[finding.line].append(finding)
         self.fix_types = {key[0] for key in self.fixes}
+        self.header = (None, set())  # (the first statement, the comments above it), set by `rewrite`
         self.applied = collections.defaultdict(list)  # rule code -> findings fixed, in order
         self.done = []  # (rule code, finding) fixed, in order
         self.entered = []  # len(self.done) when each block being visited was entered
@@ -312,6 +317,8 @@ class _Fixer(cst.CSTTransformer):
         if not notes:
             return updated
         existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}
+        if original is self.header[0]:
+            existing |= self.header[1]
         added = []
         for finding in notes:
             text = f"{_NOTE}{finding.code} {finding.suggestion or finding.message}"

@@ -219,3 +219,12 @@ def test_a_file_parsed_in_pieces_is_libcsts_parse_of_the_whole_file(source):
     for piece_lines in (1, 2):
         module = parse(text, Pieces(text, tree, piece_lines))
         assert module.deep_equals(whole) and module.code == whole.code
+
+
+def test_a_note_above_the_first_statement_is_written_once():
+    """libcst reads the comments above a file's first statement as the module's header; a second
+    `migrate --annotate` must see the note it wrote there (it wrote another one each run)."""
+    source = "from torch.utils.data.dataloader import default_collate, numpy_type_map\nx = 1\n"
+    once = migrate_source(source, annotate=True).new_source
+    assert once.startswith("# varshim: VS812 ") and once.count("# varshim:") == 1
+    assert migrate_source(once, annotate=True).new_source == once
