@@ -287,7 +287,10 @@ class _Fixer(cst.CSTTransformer):
             return updated
         if type(original).__name__ in self.fix_types:
             for finding in self.fixes.pop(self.spans.key(original), ()):
-                updated = self.rules[finding.code].fix(updated, finding)
+                fixed = self.rules[finding.code].fix(updated, finding)
+                if fixed is updated or isinstance(fixed, cst.CSTNode) and fixed.deep_equals(updated):
+                    continue  # an earlier fix of this node changed what this one rewrites: the next pass's
+                updated = fixed
                 self.applied[finding.code].append(finding)
                 self.done.append((finding.code, finding))
         if self.notes and isinstance(original, _STATEMENTS):

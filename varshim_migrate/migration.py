@@ -50,12 +50,31 @@ class Migration:
         return bool(self.human or self.inexact)
 
 
+# Two rules may rewrite one node (`u.data.dot(v.data)`: the number of VS203, the flattening of
+# VS901); the fixer applies one fix a node, and the other shows in the rewritten text. Passes
+# repeat until the text stays the same, so that a second `varshim migrate` is a no-op.
+_MOST_PASSES = 4
+
+
 def migrate_source(source, rules=RULES, annotate=False, module=None, prepared=None, project=None):
     """Migrate one source text; idempotent, and the identity on code with nothing legacy in it.
 
     `module`, `prepared` and `project` are as for `check_source` (notebooks pass the first two;
-    `varshim migrate` the project of the files it was given).
+    `varshim migrate` the project of the files it was given). The findings are the first pass's
+    (they name lines of `source`); `applied` counts the rewrites of every pass.
     """
+    migration = _one_pass(source, rules, annotate, module, prepared, project)
+    for _ in range(_MOST_PASSES - 1):
+        if not migration.changed:
+            break
+        again = _one_pass(migration.new_source, rules, annotate, module, None, project)
+        if not again.changed or again.failure:
+            break
+        migration = Migration(source, again.new_source, migration.findings, migration.applied + again.applied)
+    return migration
+
+
+def _one_pass(source, rules, annotate, module, prepared, project):
     prepared = prepared or prepare(source)
     findings = check_source(source, rules, module, prepared, project)
     unchanged = Migration(source, source, findings, collections.Counter())

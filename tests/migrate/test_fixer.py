@@ -228,3 +228,13 @@ def test_a_note_above_the_first_statement_is_written_once():
     once = migrate_source(source, annotate=True).new_source
     assert once.startswith("# varshim: VS812 ") and once.count("# varshim:") == 1
     assert migrate_source(once, annotate=True).new_source == once
+
+
+def test_two_rewrites_of_one_node_are_both_made_in_one_migrate():
+    """VS203 (`.item()` on the number) and VS901 (flatten an N-D dot) rewrite the same call: the
+    first run must make both, so that a second run changes nothing, and count each once."""
+    source = "import torch\nfrom torch.autograd import Variable\ns = u.data.dot(v.data)\n"
+    migration = migrate_source(source)
+    assert migration.new_source.endswith("s = u.data.reshape(-1).dot(v.data.reshape(-1)).item()\n")
+    assert dict(migration.applied) == {"VS203": 1, "VS901": 1}
+    assert migrate_source(migration.new_source).new_source == migration.new_source
