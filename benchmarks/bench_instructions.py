@@ -92,19 +92,20 @@ def main():
         except (OSError, subprocess.CalledProcessError):
             sys.exit("bench_instructions: cannot compile the counting helper (needs cc and valgrind/callgrind.h)")
         print(f"{'workload':<44} {'baseline':>14} {'candidate':>14} {'ratio':>8}   (instructions per iteration)")
-        if options.only != "legacy":
-            print("-- modern code: varshim installed (candidate) vs uninstalled (baseline)")
-            for name in MODERN:
-                base = count(helper, folder, "modern", name, "uninstalled", options.iterations)
-                cand = count(helper, folder, "modern", name, "installed", options.iterations)
+        tables = (
+            ("modern", "-- modern code: varshim installed (candidate) vs uninstalled (baseline)", MODERN,
+             ("uninstalled", "installed")),
+            ("legacy", "-- legacy code under varshim (candidate) vs modern code on plain torch (baseline)", LEGACY,
+             ("modern", "legacy")),
+        )
+        for kind, title, names, (baseline, candidate) in tables:
+            if options.only not in (None, kind):
+                continue
+            print(title)
+            for name in names:
+                base = count(helper, folder, kind, name, baseline, options.iterations)
+                cand = count(helper, folder, kind, name, candidate, options.iterations)
                 print(f"{name:<44} {base:14,.0f} {cand:14,.0f} {cand / base:8.4f}x")
-        if options.only != "modern":
-            print("-- legacy code under varshim (candidate) vs modern code on plain torch (baseline)")
-            for name in LEGACY:
-                base = count(helper, folder, "legacy", name, "modern", options.iterations)
-                cand = count(helper, folder, "legacy", name, "legacy", options.iterations)
-                print(f"{name:<44} {base:14,.0f} {cand:14,.0f} {cand / base:8.4f}x")
-
 
 if __name__ == "__main__":
     main()
