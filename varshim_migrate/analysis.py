@@ -790,9 +790,7 @@ class Analysis:
         if isinstance(node, ast.Call):
             return self._is_scalar_call(node, scope, depth)
         if isinstance(node, ast.BinOp):
-            sides = (node.left, node.right)
-            scalars = [self.is_scalar(side, scope, depth) for side in sides]
-            return any(scalars) and all(s or self.is_number(side, scope) for s, side in zip(scalars, sides))
+            return self._with_numbers(self.is_scalar, node, scope, depth)
         if isinstance(node, ast.UnaryOp):
             return self.is_scalar(node.operand, scope, depth)
         if isinstance(node, ast.Attribute) and node.attr == "data":
@@ -800,12 +798,22 @@ class Analysis:
         if isinstance(node, ast.Subscript) and _is_zero(node.slice):
             return self.is_scalar(node.value, scope, depth)
         if isinstance(node, ast.Name):
-            values = self.origins(node, scope)
-            if any(v is None for v, _ in values):
-                return False
-            tensors = [(v, s) for v, s in values if not self.is_number(v, s)]
-            return bool(tensors) and all(self.is_scalar(v, s, depth) for v, s in tensors)
+            return self._every_tensor_origin(self.is_scalar, node, scope, depth)
         return False
+
+    def _with_numbers(self, holds, node, scope, depth):
+        """`holds` for a binary operation: on one side at least, the other side a number if not."""
+        sides = (node.left, node.right)
+        held = [holds(side, scope, depth) for side in sides]
+        return any(held) and all(h or self.is_number(side, scope) for h, side in zip(held, sides))
+
+    def _every_tensor_origin(self, holds, node, scope, depth):
+        """`holds` for a name: every value it may have is known, and `holds` for each that is no number."""
+        values = self.origins(node, scope)
+        if any(v is None for v, _ in values):
+            return False
+        tensors = [(v, s) for v, s in values if not self.is_number(v, s)]
+        return bool(tensors) and all(holds(v, s, depth) for v, s in tensors)
 
     def one_element(self, node, scope, _depth=0):
         """Certainly one element (0.3: size (1,)), though maybe (1,) today too: a scalar (`is_scalar`),
@@ -836,17 +844,11 @@ class Analysis:
         if isinstance(node, ast.Attribute) and node.attr == "data":
             return self.one_element(node.value, scope, depth)
         if isinstance(node, ast.BinOp):
-            sides = (node.left, node.right)
-            ones = [self.one_element(side, scope, depth) for side in sides]
-            return any(ones) and all(o or self.is_number(side, scope) for o, side in zip(ones, sides))
+            return self._with_numbers(self.one_element, node, scope, depth)
         if isinstance(node, ast.UnaryOp):
             return self.one_element(node.operand, scope, depth)
         if isinstance(node, ast.Name):
-            values = self.origins(node, scope)
-            if any(v is None for v, _ in values):
-                return False
-            tensors = [(v, s) for v, s in values if not self.is_number(v, s)]
-            return bool(tensors) and all(self.one_element(v, s, depth) for v, s in tensors)
+            return self._every_tensor_origin(self.one_element, node, scope, depth)
         return False
 
     def _is_scalar_call(self, node, scope, depth):
