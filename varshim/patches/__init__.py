@@ -235,7 +235,7 @@ def install():
     for unit in _UNITS:
         if unit.always:
             unit.apply()
-    _follow_programs()
+    _apply_rows_for_programs()
     _compiler_tables_follow()
 
 
@@ -252,15 +252,18 @@ def installed():
     return all(unit.applied for unit in _UNITS if unit.always)
 
 
-def _follow_programs():
-    if not _installed:
-        return
+def _apply_rows_for_programs():
+    """Apply or revert the rows that follow the running programs; did any change?"""
     changed = False
     for patch in PATCHES:
         if not patch.always and patch.applied != patch.wanted():
             (patch.revert if patch.applied else patch.apply)()
             changed = True
-    if changed:
+    return changed
+
+
+def _follow_programs():
+    if _installed and _apply_rows_for_programs():
         _compiler_tables_follow()
 
 
